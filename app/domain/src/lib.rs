@@ -1,0 +1,8 @@
+//! Stackprint's pure domain: what a span is, which spans make an error event, how a stack trace reads and
+//! how errors group. No I/O, no async runtime: the server and the WASM client compile the same code.
+
+pub mod errors;
+pub mod grouping;
+pub mod query;
+pub mod span;
+pub mod stacktrace;
