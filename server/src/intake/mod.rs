@@ -1,0 +1,1 @@
+//! Decoding tracer payloads into the span model, one file per protocol.

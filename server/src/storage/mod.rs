@@ -1,0 +1,1 @@
+//! Storage: one interface, SQLite and PostgreSQL behind it.
