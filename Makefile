@@ -1,0 +1,75 @@
+# Stackprint: `make run` serves it, `make test` runs every test. Both install what they need first.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+WASM_BINDGEN_VERSION := 0.2.130
+BINARYEN_VERSION := 132
+TOOLS := $(CURDIR)/.tools
+SITE := target/site
+PKG := $(SITE)/pkg
+export PATH := $(TOOLS)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+.PHONY: run build test bench tools test-tools site-debug site-release wasm-check fmt clean
+
+## run: build release, migrate and serve on http://127.0.0.1:3000 (SQLite under ./data)
+run: build
+	mkdir -p data
+	./target/release/stackprint serve
+
+## build: release server + optimized WASM bundle
+build: tools site-release
+	cargo build --release -p server
+
+## test: unit, storage (SQLite + throwaway PostgreSQL), HTTP, real tracers and browser tests
+test: tools test-tools site-debug wasm-check
+	scripts/with-postgres.sh cargo test
+	cd end2end && STACKPRINT_BIN=$(CURDIR)/target/debug/stackprint npx playwright test
+
+## bench: intake throughput and query latency on SQLite (release build)
+#        BENCH_EVENTS (default 1000000) and BENCH_SPANS (default 2000000) size it.
+bench: tools site-release
+	cargo bench -p server --bench ingest
+
+tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@if ! wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)"; then \
+		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; fi
+
+# wasm-opt shrinks the release bundle about tenfold; npm's binaryen ships it (Debian's is too old).
+$(TOOLS)/node_modules/.bin/wasm-opt:
+	mkdir -p $(TOOLS)
+	npm install --prefix $(TOOLS) --no-audit --no-fund binaryen@$(BINARYEN_VERSION)
+
+# Debian's chromium for the browser tests, PostgreSQL 15 for the storage suite, tracers for end2end/.
+test-tools:
+	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
+	 [ -x /usr/lib/postgresql/15/bin/initdb ] || missing="$$missing postgresql-15"; \
+	 if [ -n "$$missing" ]; then apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; fi
+	end2end/setup.sh
+
+site-debug:
+	cargo build -p frontend --lib --target wasm32-unknown-unknown
+	wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name stackprint \
+		target/wasm32-unknown-unknown/debug/frontend.wasm
+	cp style/main.css $(PKG)/stackprint.css
+
+site-release: $(TOOLS)/node_modules/.bin/wasm-opt
+	cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
+	wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name stackprint \
+		target/wasm32-unknown-unknown/wasm-release/frontend.wasm
+	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+		-o $(PKG)/stackprint_bg.wasm $(PKG)/stackprint_bg.wasm
+	cp style/main.css $(PKG)/stackprint.css
+	@echo "WASM bundle: $$(stat -c %s $(PKG)/stackprint_bg.wasm) bytes ($$(gzip -c $(PKG)/stackprint_bg.wasm | wc -c) gzipped)"
+
+# The pure domain crate must stay free of I/O so the browser can run the same grouping and queries.
+wasm-check:
+	cargo build -p domain --target wasm32-unknown-unknown
+
+fmt:
+	cargo fmt --all
+
+clean:
+	cargo clean
+	rm -rf $(TOOLS) end2end/node_modules end2end/.venv

@@ -1,0 +1,211 @@
+//! `make bench` / `cargo bench -p server --bench ingest`: end-to-end intake throughput and query latency.
+//!
+//! Starts the real `stackprint serve` (release) on a fresh SQLite database and replays realistic
+//! Datadog payloads over HTTP, each request acknowledged only once durable:
+//! 1. throughput: v0.5 and v0.4 payloads of 20-span traces, 2% errored, ~200 distinct fingerprints;
+//! 2. error events: error-heavy traffic until `BENCH_EVENTS` (default 1,000,000) events are stored;
+//! 3. `GET /api/v1/issues` latency with that many events stored.
+//!
+//! Reports spans/s, error events/s, peak RSS, bytes on disk per error event and p50/p95 latencies.
+
+mod client;
+mod payload;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use client::Http;
+use payload::{Generator, Version};
+
+const CONNECTIONS: usize = 8;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let events_target: u64 = env_or("BENCH_EVENTS", 1_000_000);
+    let throughput_spans: u64 = env_or("BENCH_SPANS", 2_000_000);
+    let dir = std::env::temp_dir().join(format!("stackprint-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let (api, agent) = (free_port()?, free_port()?);
+    let mut server = start_server(&dir, api, agent)?;
+    let result = run(&dir, server.id(), api, agent, events_target, throughput_spans).await;
+    server.kill().ok();
+    server.wait().ok();
+    std::fs::remove_dir_all(&dir).ok();
+    result
+}
+
+async fn run(dir: &Path, pid: u32, api: u16, agent: u16, events_target: u64, throughput_spans: u64) -> anyhow::Result<()> {
+    let api_addr = format!("127.0.0.1:{api}");
+    let agent_addr = format!("127.0.0.1:{agent}");
+    wait_ready(&api_addr).await?;
+
+    println!("== intake throughput: 20-span traces, 2% errored, ~200 fingerprints");
+    for version in [Version::V05, Version::V04] {
+        let traces_per_request = 50;
+        let requests = throughput_spans / (20 * traces_per_request as u64);
+        let started = Instant::now();
+        let (spans, errors) = replay(&agent_addr, version, requests, traces_per_request, 20, 0.02).await?;
+        let secs = started.elapsed().as_secs_f64();
+        println!(
+            "{version:?}: {spans} spans, {errors} error events in {secs:.2}s: {:.0} spans/s, {:.0} error events/s",
+            spans as f64 / secs,
+            errors as f64 / secs
+        );
+    }
+
+    println!("== error events: error-heavy traffic (3-span traces, all errored) up to {events_target} events");
+    let stored = stat(&api_addr, "error_events").await?;
+    let remaining = events_target.saturating_sub(stored);
+    let traces_per_request = 100;
+    let requests = remaining.div_ceil(traces_per_request as u64);
+    let started = Instant::now();
+    let (spans, errors) = replay(&agent_addr, Version::V05, requests, traces_per_request, 3, 1.0).await?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{errors} error events ({spans} spans) in {secs:.1}s: {:.0} error events/s",
+        errors as f64 / secs
+    );
+
+    let events = stat(&api_addr, "error_events").await?;
+    let issues = stat(&api_addr, "issues").await?;
+    let disk = dir_size(dir)?;
+    println!("stored and queryable: {events} error events in {issues} issues");
+    println!(
+        "disk: {:.1} MB, {:.0} bytes per error event (traces included)",
+        disk as f64 / 1e6,
+        disk as f64 / events.max(1) as f64
+    );
+
+    println!("== GET /api/v1/issues with {events} error events stored");
+    let mut http = Http::connect(&api_addr).await?;
+    for (label, query) in [
+        ("default (last seen)", "/api/v1/issues"),
+        ("sort=count", "/api/v1/issues?sort=count"),
+        ("service + env filter", "/api/v1/issues?service=bench-3&env=prod"),
+        ("free text", "/api/v1/issues?q=timeout"),
+        ("status + page 3", "/api/v1/issues?status=for_review&offset=100"),
+    ] {
+        let mut times = Vec::new();
+        for _ in 0..200 {
+            let started = Instant::now();
+            let (status, _) = http.request("GET", query, "", &[]).await?;
+            anyhow::ensure!(status == 200, "{query} answered {status}");
+            times.push(started.elapsed());
+        }
+        times.sort();
+        println!(
+            "{label:>22}: p50 {:.2} ms, p95 {:.2} ms",
+            ms(times[times.len() / 2]),
+            ms(times[times.len() * 95 / 100])
+        );
+    }
+    println!("peak RSS of the server: {:.1} MB", peak_rss_kb(pid)? as f64 / 1024.0);
+    Ok(())
+}
+
+/// Sends `requests` payloads over `CONNECTIONS` keep-alive connections; returns spans and error events sent.
+async fn replay(
+    addr: &str,
+    version: Version,
+    requests: u64,
+    traces_per_request: usize,
+    spans_per_trace: usize,
+    error_ratio: f64,
+) -> anyhow::Result<(u64, u64)> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for worker in 0..CONNECTIONS as u64 {
+        let addr = addr.to_string();
+        let share = requests / CONNECTIONS as u64 + u64::from(worker < requests % CONNECTIONS as u64);
+        tasks.spawn(async move {
+            let mut http = Http::connect(&addr).await?;
+            let mut generator = Generator::new(worker, spans_per_trace, error_ratio);
+            let (mut spans, mut errors) = (0u64, 0u64);
+            for _ in 0..share {
+                let (body, errored) = generator.payload(version, traces_per_request);
+                let (status, answer) = http
+                    .request("PUT", version.path(), version.content_type(), &body)
+                    .await?;
+                anyhow::ensure!(status == 200, "intake answered {status}: {answer}");
+                spans += (traces_per_request * spans_per_trace) as u64;
+                errors += errored;
+            }
+            anyhow::Ok((spans, errors))
+        });
+    }
+    let (mut spans, mut errors) = (0, 0);
+    while let Some(done) = tasks.join_next().await {
+        let (s, e) = done??;
+        spans += s;
+        errors += e;
+    }
+    Ok((spans, errors))
+}
+
+fn start_server(dir: &Path, api: u16, agent: u16) -> anyhow::Result<Child> {
+    let db = dir.join("stackprint.db");
+    Ok(Command::new(env!("CARGO_BIN_EXE_stackprint"))
+        .arg("serve")
+        .arg("--database-url")
+        .arg(format!("sqlite://{}", db.display()))
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{api}"))
+        .arg("--agent-listen")
+        .arg(format!("127.0.0.1:{agent}"))
+        .arg("--otlp-listen")
+        .arg("off")
+        .env("STACKPRINT_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()?)
+}
+
+async fn wait_ready(addr: &str) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Ok(mut http) = Http::connect(addr).await {
+            if let Ok((200, _)) = http.request("GET", "/api/v1/stats", "", &[]).await {
+                return Ok(());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    anyhow::bail!("the server did not answer within 60 s")
+}
+
+async fn stat(addr: &str, field: &str) -> anyhow::Result<u64> {
+    let mut http = Http::connect(addr).await?;
+    let (_, body) = http.request("GET", "/api/v1/stats", "", &[]).await?;
+    let stats: serde_json::Value = serde_json::from_str(&body)?;
+    stats[field]
+        .as_u64()
+        .ok_or_else(|| anyhow::anyhow!("stats have no {field}: {body}"))
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn dir_size(dir: &Path) -> anyhow::Result<u64> {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir)? {
+        total += entry?.metadata()?.len();
+    }
+    Ok(total)
+}
+
+fn peak_rss_kb(pid: u32) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("no VmHWM in /proc/{pid}/status"))
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}

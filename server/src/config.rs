@@ -1,0 +1,103 @@
+//! Command line and environment configuration (clap). Every flag has an env var twin so containers can
+//! be configured without arguments.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "stackprint", version, about = "Self-hosted error tracking for backend services: point Datadog tracers or OpenTelemetry SDKs at it, get grouped issues.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the explorer UI + JSON API, the Datadog Agent trace API and OTLP/HTTP.
+    Serve(ServeArgs),
+    /// Create the database if needed, apply migrations and exit.
+    Migrate(DatabaseArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Where issues and events are stored: `sqlite://PATH` (created on first start) or `postgres://...`.
+    #[arg(long, env = "STACKPRINT_DATABASE_URL", default_value = "sqlite://./data/stackprint.db")]
+    pub database_url: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Explorer UI and JSON API address, or `off`.
+    #[arg(long, env = "STACKPRINT_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: Listen,
+
+    /// Datadog Agent trace API address (what `DD_TRACE_AGENT_URL` points at), or `off`.
+    #[arg(long, env = "STACKPRINT_AGENT_LISTEN", default_value = "127.0.0.1:8126")]
+    pub agent_listen: Listen,
+
+    /// OTLP/HTTP address (what `OTEL_EXPORTER_OTLP_ENDPOINT` points at), or `off`.
+    #[arg(long, env = "STACKPRINT_OTLP_LISTEN", default_value = "127.0.0.1:4318")]
+    pub otlp_listen: Listen,
+
+    /// Largest request body accepted on the intake ports, in bytes (the Datadog Agent's default is 25 MiB).
+    #[arg(long, env = "STACKPRINT_MAX_BODY_BYTES", default_value_t = 25 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Largest body after gzip/deflate decompression, in bytes; guards against decompression bombs.
+    #[arg(long, env = "STACKPRINT_MAX_DECOMPRESSED_BYTES", default_value_t = 100 * 1024 * 1024)]
+    pub max_decompressed_bytes: usize,
+
+    /// Directory with the built site (`pkg/` with the WASM bundle and CSS). Defaults to `target/site`
+    /// next to the working directory, where `make build` puts it.
+    #[arg(long, env = "STACKPRINT_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+}
+
+/// A listen address, or `off` to disable that port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listen {
+    Off,
+    On(SocketAddr),
+}
+
+impl FromStr for Listen {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.eq_ignore_ascii_case("off") {
+            return Ok(Self::Off);
+        }
+        s.parse()
+            .map(Self::On)
+            .map_err(|e| format!("`{s}` is neither `off` nor an address like 127.0.0.1:3000: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listen_parses_addresses_and_off() {
+        assert_eq!("off".parse::<Listen>(), Ok(Listen::Off));
+        assert_eq!("OFF".parse::<Listen>(), Ok(Listen::Off));
+        assert_eq!(
+            "127.0.0.1:8126".parse::<Listen>(),
+            Ok(Listen::On("127.0.0.1:8126".parse().expect("valid address")))
+        );
+        assert!("localhost".parse::<Listen>().is_err());
+    }
+
+    #[test]
+    fn cli_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

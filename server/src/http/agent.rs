@@ -1,0 +1,108 @@
+//! The Datadog Agent trace API (port 8126), as the tracers expect it.
+//!
+//! Besides traces, tracers send side traffic (telemetry, statsd, remote config, stats); each gets the
+//! answer that keeps the tracer quiet, and `/info` advertises only what is really implemented so no
+//! tracer switches to a protocol we do not accept (`/v0.6/stats`, `/v0.7/config`, `/v1.0/traces`).
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use axum::{Json, Router};
+use serde_json::json;
+
+use super::body::read;
+use super::error::IntakeFailure;
+use super::IntakeState;
+use crate::intake::{self, DatadogVersion};
+
+const TRACE_ENDPOINTS: [&str; 3] = ["/v0.3/traces", "/v0.4/traces", "/v0.5/traces"];
+
+pub fn router(state: IntakeState) -> Router {
+    Router::new()
+        .route("/info", get(info))
+        .route("/v0.3/traces", post(v03).put(v03))
+        .route("/v0.4/traces", post(v04).put(v04))
+        .route("/v0.5/traces", post(v05).put(v05))
+        .route("/telemetry/proxy/{*rest}", any(accepted))
+        .route("/dogstatsd/v2/proxy", any(ok))
+        .route("/v0.6/stats", any(ok))
+        .route("/v0.1/pipeline_stats", any(ok))
+        .route("/evp_proxy/{*rest}", any(accepted))
+        // Remote configuration is not offered: 404 is what an agent with it disabled answers, and
+        // the tracers then stop asking loudly.
+        .route("/v0.7/config", any(not_found))
+        .with_state(state)
+}
+
+async fn info() -> Json<serde_json::Value> {
+    let mut endpoints: Vec<&str> = TRACE_ENDPOINTS.to_vec();
+    endpoints.extend(["/telemetry/proxy/", "/dogstatsd/v2/proxy", "/evp_proxy/v2/"]);
+    Json(json!({
+        "version": concat!("stackprint-", env!("CARGO_PKG_VERSION")),
+        "git_commit": "",
+        "endpoints": endpoints,
+        // Tracers must keep sending every trace: errors in unsampled traces still count.
+        "client_drop_p0s": false,
+        "span_meta_structs": false,
+        "long_running_spans": false,
+        "config": {
+            "default_env": "none",
+            "receiver_port": 8126,
+            "max_request_bytes": 25 * 1024 * 1024,
+            "statsd_port": 8125
+        }
+    }))
+}
+
+async fn v03(State(s): State<IntakeState>, headers: HeaderMap, body: Body) -> Response {
+    traces(s, DatadogVersion::V03, headers, body).await
+}
+
+async fn v04(State(s): State<IntakeState>, headers: HeaderMap, body: Body) -> Response {
+    traces(s, DatadogVersion::V04, headers, body).await
+}
+
+async fn v05(State(s): State<IntakeState>, headers: HeaderMap, body: Body) -> Response {
+    traces(s, DatadogVersion::V05, headers, body).await
+}
+
+async fn traces(state: IntakeState, version: DatadogVersion, headers: HeaderMap, body: Body) -> Response {
+    match store_traces(&state, version, &headers, body).await {
+        // What the agent answers; tracers read the sampling rates from it.
+        Ok(()) => Json(json!({ "rate_by_service": { "service:,env:": 1 } })).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn store_traces(
+    state: &IntakeState,
+    version: DatadogVersion,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(), IntakeFailure> {
+    let bytes = read(body, headers, state.limits).await?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/msgpack");
+    let payload = intake::decode_datadog(version, &bytes, content_type, headers)?;
+    if payload.traces.is_empty() {
+        return Ok(());
+    }
+    state.ingestor.ingest(payload).await?;
+    Ok(())
+}
+
+async fn ok() -> StatusCode {
+    StatusCode::OK
+}
+
+async fn accepted() -> (StatusCode, Json<serde_json::Value>) {
+    (StatusCode::ACCEPTED, Json(json!({})))
+}
+
+async fn not_found() -> StatusCode {
+    StatusCode::NOT_FOUND
+}

@@ -1,0 +1,32 @@
+//! HTTP: one router per port (explorer UI + API, Datadog Agent API, OTLP/HTTP).
+
+mod agent;
+mod api;
+mod body;
+mod error;
+mod otlp;
+
+pub use body::BodyLimits;
+pub use error::{ApiError, IntakeFailure};
+
+use crate::pipeline::Ingestor;
+use crate::storage::Store;
+
+/// What the intake handlers share.
+#[derive(Clone)]
+pub struct IntakeState {
+    pub ingestor: Ingestor,
+    pub limits: BodyLimits,
+}
+
+pub fn agent_router(state: IntakeState) -> axum::Router {
+    agent::router(state)
+}
+
+pub fn otlp_router(state: IntakeState) -> axum::Router {
+    otlp::router(state)
+}
+
+pub fn api_router(store: Store) -> axum::Router {
+    api::router(store)
+}

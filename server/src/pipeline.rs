@@ -1,0 +1,170 @@
+//! From a decoded payload to a durable write: extraction, grouping, then group commit.
+//!
+//! Every intake request turns its payload into a [`WriteBatch`] on its own task (CPU work spreads over
+//! the runtime's threads), then hands it to the single writer task. The writer merges whatever batches
+//! are waiting into one transaction and answers every request only after that transaction committed:
+//! a 2xx means the data is on disk, yet thousands of small tracer requests cost one fsync, not
+//! thousands. No state lives here between requests, so several instances can share one PostgreSQL.
+
+use std::collections::HashSet;
+
+use domain::errors::{ErrorEvent, extract};
+use domain::grouping::{GroupingInput, fingerprint};
+use domain::span::Payload;
+use domain::stacktrace::{self, Frame, Language};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::storage::{NewEvent, Store, WriteBatch};
+
+/// Batches waiting for the writer; beyond this, intake requests wait (backpressure) instead of
+/// buffering without bound.
+const QUEUE_DEPTH: usize = 256;
+/// Upper bound of spans merged into one transaction, so one commit stays short.
+const MAX_SPANS_PER_COMMIT: u64 = 200_000;
+const HOUR_MS: i64 = 3_600_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("preparing the payload failed")]
+    PrepareFailed,
+    #[error("the writer stopped")]
+    WriterGone,
+    /// The database refused the batch; the reason is logged, not sent to tracers.
+    #[error("storing the batch failed")]
+    Store,
+}
+
+struct Job {
+    batch: WriteBatch,
+    done: oneshot::Sender<Result<(), ()>>,
+}
+
+/// Handle to the writer task; cheap to clone.
+#[derive(Clone)]
+pub struct Ingestor {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Ingestor {
+    /// Starts the writer task on the current runtime.
+    pub fn start(store: Store) -> Self {
+        let (jobs, rx) = mpsc::channel(QUEUE_DEPTH);
+        tokio::spawn(writer(store, rx));
+        Self { jobs }
+    }
+
+    /// Stores a payload; returns once it is durable.
+    pub async fn ingest(&self, payload: Payload) -> Result<(), IngestError> {
+        // Extraction, stack parsing and grouping are CPU work: keep them off the async workers.
+        let batch = tokio::task::spawn_blocking(move || prepare(&payload))
+            .await
+            .map_err(|_| IngestError::PrepareFailed)?;
+        let (done, answer) = oneshot::channel();
+        self.jobs
+            .send(Job { batch, done })
+            .await
+            .map_err(|_| IngestError::WriterGone)?;
+        match answer.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(())) => Err(IngestError::Store),
+            Err(_) => Err(IngestError::WriterGone),
+        }
+    }
+}
+
+async fn writer(store: Store, mut rx: mpsc::Receiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = first.batch;
+        let mut waiting = vec![first.done];
+        // Group commit: take what queued up while the previous transaction ran.
+        while batch.spans < MAX_SPANS_PER_COMMIT {
+            match rx.try_recv() {
+                Ok(job) => {
+                    merge(&mut batch, job.batch);
+                    waiting.push(job.done);
+                }
+                Err(_) => break,
+            }
+        }
+        let answer = store.write_batch(&batch).await.map_err(|e| {
+            tracing::error!(error = %e, requests = waiting.len(), "writing an intake batch failed");
+        });
+        for done in waiting {
+            // A request whose client went away no longer needs its answer.
+            let _ = done.send(answer.clone());
+        }
+    }
+}
+
+/// Extracts error events, groups them and collects the traces and counters to store.
+pub fn prepare(payload: &Payload) -> WriteBatch {
+    let mut batch = WriteBatch {
+        spans: payload.span_count() as u64,
+        ..WriteBatch::default()
+    };
+    let mut stored_traces = HashSet::new();
+    for trace in &payload.traces {
+        let extraction = extract(trace, &payload.meta);
+        let bucket = trace.iter().map(|s| s.start).min().unwrap_or(0) / 1_000_000 / HOUR_MS * HOUR_MS;
+        for (key, (hits, errors)) in extraction.hits {
+            let counts = batch.hits.entry((key, bucket)).or_default();
+            counts.0 += hits;
+            counts.1 += errors;
+        }
+        for (service, reason) in extraction.skipped {
+            *batch.skipped.entry((service, reason)).or_default() += 1;
+        }
+        for event in extraction.events {
+            if stored_traces.insert(event.trace_id) {
+                batch.traces.push((event.trace_id, trace.clone()));
+            }
+            batch.events.push(group(event));
+        }
+    }
+    batch
+}
+
+fn group(event: ErrorEvent) -> NewEvent {
+    let language = event.language.as_deref().and_then(Language::from_tracer_lang);
+    let stack = stacktrace::parse(&event.stack, language);
+    let fingerprint = fingerprint(&GroupingInput {
+        service: &event.service,
+        error_type: &event.error_type,
+        message: &event.message,
+        stacktrace: &stack,
+        fingerprint_override: event.fingerprint_override.as_deref(),
+    });
+    let culprit = stack.culprit().map(culprit_label);
+    NewEvent {
+        event,
+        fingerprint,
+        culprit,
+    }
+}
+
+/// `module in function`, as error trackers label the frame that raised.
+fn culprit_label(frame: &Frame) -> String {
+    let place = frame
+        .module
+        .as_deref()
+        .or(frame.file.as_deref())
+        .unwrap_or("?");
+    match &frame.function {
+        Some(function) => format!("{place} in {function}"),
+        None => place.to_string(),
+    }
+}
+
+fn merge(into: &mut WriteBatch, from: WriteBatch) {
+    into.events.extend(from.events);
+    into.traces.extend(from.traces);
+    for (key, (hits, errors)) in from.hits {
+        let counts = into.hits.entry(key).or_default();
+        counts.0 += hits;
+        counts.1 += errors;
+    }
+    for (key, n) in from.skipped {
+        *into.skipped.entry(key).or_default() += n;
+    }
+    into.spans += from.spans;
+}
