@@ -188,4 +188,7 @@ pub struct Stats {
     pub skipped: std::collections::BTreeMap<String, i64>,
     /// Entry-span hits per service.
     pub hits: std::collections::BTreeMap<String, i64>,
+    /// Spans received by intake.
+    #[serde(default)]
+    pub spans: i64,
 }

@@ -1,1 +1,194 @@
 //! Storage: one interface, SQLite and PostgreSQL behind it.
+//!
+//! [`Store`] picks the backend from the URL and applies that backend's migrations. The SQL of each
+//! backend lives in its own module (`sqlite`, `postgres`); everything else is shared: turning a
+//! [`WriteBatch`] into rows (`rows`), reading rows back into the API types (`decode`) and the
+//! issue-list filters (`filter`).
+//!
+//! Representation at the database boundary:
+//! - times are Unix milliseconds, hour buckets the hour's first millisecond;
+//! - trace ids are 32 lowercase hex digits; span ids (`u64`) are stored bit-cast to a signed 64-bit
+//!   integer (PostgreSQL has no unsigned type) and shown as decimal `u64` strings;
+//! - stacks and host/container tags are stored once per distinct text (`texts`), so an event row
+//!   stays a few hundred bytes; traces are deflate-compressed JSON, one row per trace.
+
+mod decode;
+mod filter;
+mod postgres;
+mod rows;
+mod sqlite;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use domain::errors::{ErrorEvent, HitKey, SkipReason};
+use domain::grouping::Fingerprint;
+use domain::query::{EventPage, IssueDetail, IssuePage, IssueQuery, Stats, Status, TraceDetail};
+use domain::span::Span;
+use sqlx::SqlSafeStr;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+use self::postgres::PgStore;
+use self::sqlite::SqliteStore;
+
+/// One error event with what grouping computed for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub event: ErrorEvent,
+    pub fingerprint: Fingerprint,
+    /// Top in-app frame, `module in function`; kept on the issue when its first event has one.
+    pub culprit: Option<String>,
+}
+
+/// Everything one intake commit stores, written in one transaction.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WriteBatch {
+    pub events: Vec<NewEvent>,
+    /// The whole trace of every error event, for the flame graph. A trace stored before is merged
+    /// with the new spans (same span id: the new span wins).
+    pub traces: Vec<(u128, Vec<Span>)>,
+    /// Entry-span (hits, errors) per entry point and hour (bucket start, Unix ms).
+    pub hits: BTreeMap<(HitKey, i64), (u64, u64)>,
+    pub skipped: BTreeMap<(String, SkipReason), u64>,
+    /// Spans received.
+    pub spans: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "unsupported database URL: expected `sqlite:PATH`, `sqlite::memory:` or `postgres://...`"
+    )]
+    BadUrl,
+    #[error("creating the database directory {path} failed")]
+    CreateDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The driver's text, for logs; the HTTP layer answers with a generic message.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("applying database migrations failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0} does not fit a signed 64-bit integer")]
+    OutOfRange(&'static str),
+    #[error("stored {what} is unreadable: {reason}")]
+    Corrupt { what: &'static str, reason: String },
+}
+
+/// The database, cheap to clone (pools inside).
+#[derive(Debug, Clone)]
+pub enum Store {
+    Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+impl Store {
+    /// Connects and migrates. `sqlite://./data/stackprint.db` (or `sqlite:data.db`) creates the
+    /// file and its directory on first start; `sqlite::memory:` is a private in-memory database;
+    /// `postgres://user@host:port/db` needs an existing database.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite(SqliteStore::connect(url).await?))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres(PgStore::connect(url).await?))
+        } else {
+            Err(StoreError::BadUrl)
+        }
+    }
+
+    /// Stores a batch in one transaction; durable when this returns `Ok`. On error nothing of the
+    /// batch is stored.
+    pub async fn write_batch(&self, batch: &WriteBatch) -> Result<(), StoreError> {
+        if batch.events.is_empty()
+            && batch.traces.is_empty()
+            && batch.hits.is_empty()
+            && batch.skipped.is_empty()
+            && batch.spans == 0
+        {
+            return Ok(());
+        }
+        let rows = rows::BatchRows::new(batch)?;
+        match self {
+            Self::Sqlite(s) => s.write(&rows).await,
+            Self::Postgres(s) => s.write(&rows).await,
+        }
+    }
+
+    /// One page of issues matching the filters. The version filter matches issues whose first or
+    /// last seen version is the given one; the env filter matches every env an issue was seen in.
+    pub async fn list_issues(&self, q: &IssueQuery) -> Result<IssuePage, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.list_issues(q).await,
+            Self::Postgres(s) => s.list_issues(q).await,
+        }
+    }
+
+    pub async fn issue(&self, id: i64) -> Result<Option<IssueDetail>, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.issue(id).await,
+            Self::Postgres(s) => s.issue(id).await,
+        }
+    }
+
+    /// Events of an issue, newest first. `limit` is capped at [`IssueQuery::MAX_LIMIT`]; `total` is
+    /// the issue's event count (0 for an unknown issue).
+    pub async fn events(
+        &self,
+        issue_id: i64,
+        limit: u32,
+        offset: u32,
+    ) -> Result<EventPage, StoreError> {
+        let limit = limit.min(IssueQuery::MAX_LIMIT);
+        match self {
+            Self::Sqlite(s) => s.events(issue_id, limit, offset).await,
+            Self::Postgres(s) => s.events(issue_id, limit, offset).await,
+        }
+    }
+
+    /// A stored trace, spans ordered by start time.
+    pub async fn trace(&self, trace_id: u128) -> Result<Option<TraceDetail>, StoreError> {
+        let blob = match self {
+            Self::Sqlite(s) => s.trace_blob(&decode::trace_hex(trace_id)).await?,
+            Self::Postgres(s) => s.trace_blob(&decode::trace_hex(trace_id)).await?,
+        };
+        blob.map(|blob| decode::trace_detail(trace_id, &blob))
+            .transpose()
+    }
+
+    pub async fn stats(&self) -> Result<Stats, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.stats().await,
+            Self::Postgres(s) => s.stats().await,
+        }
+    }
+
+    /// Sets an issue's triage status; false when there is no such issue. A resolved issue that gets
+    /// a new event goes back to `for_review` (a regression).
+    pub async fn set_status(&self, id: i64, status: Status) -> Result<bool, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.set_status(id, status).await,
+            Self::Postgres(s) => s.set_status(id, status).await,
+        }
+    }
+}
+
+/// A migrator over migration files embedded at build time: `(version, description, sql)` per file
+/// `NNNN_description.sql`, with the checksums `sqlx::migrate!` would compute.
+fn migrator(files: &[(i64, &'static str, &'static str)]) -> Migrator {
+    Migrator::with_migrations(
+        files
+            .iter()
+            .map(|&(version, description, sql)| {
+                Migration::new(
+                    version,
+                    description.into(),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
+}

@@ -1,4 +1,5 @@
-//! A minimal keep-alive HTTP/1.1 client: the bench measures the server, not a client library.
+//! A minimal keep-alive HTTP/1.1 client for the bench and the HTTP tests: it measures and probes the
+//! server, not a client library, and can send bodies no well-behaved client would.
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
@@ -19,10 +20,20 @@ impl Http {
     }
 
     /// Returns the status code and the body as text.
-    pub async fn request(&mut self, method: &str, path: &str, content_type: &str, body: &[u8]) -> anyhow::Result<(u16, String)> {
-        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\n", self.host, body.len());
-        if !content_type.is_empty() {
-            head.push_str(&format!("Content-Type: {content_type}\r\nDatadog-Meta-Lang: python\r\n"));
+    pub async fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> anyhow::Result<(u16, String)> {
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\n",
+            self.host,
+            body.len()
+        );
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
         }
         head.push_str("\r\n");
         let stream = self.stream.get_mut();

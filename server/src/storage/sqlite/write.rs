@@ -1,0 +1,214 @@
+//! Writing a batch to SQLite: one transaction on the single writer connection, prepared statements
+//! executed in a loop (sqlx caches them per connection).
+
+use sqlx::{Sqlite, Transaction};
+
+use super::SqliteStore;
+use crate::storage::rows::BatchRows;
+use crate::storage::{StoreError, decode};
+
+/// In `DO UPDATE`, bare column names are the stored row's values, before the update.
+const UPSERT_ISSUE: &str = "\
+    INSERT INTO issues (service, fingerprint, grouping_version, fingerprint_tree, error_type, \
+        message, culprit, env, count, first_seen, last_seen, first_version, last_version) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
+    ON CONFLICT (service, fingerprint) DO UPDATE SET \
+        count = count + excluded.count, \
+        first_version = CASE WHEN excluded.first_seen < first_seen \
+            THEN excluded.first_version ELSE first_version END, \
+        first_seen = min(first_seen, excluded.first_seen), \
+        last_version = CASE WHEN excluded.last_seen >= last_seen \
+            THEN excluded.last_version ELSE last_version END, \
+        last_seen = max(last_seen, excluded.last_seen), \
+        culprit = coalesce(culprit, excluded.culprit), \
+        status = CASE WHEN status = 'resolved' THEN 'for_review' ELSE status END \
+    RETURNING id";
+
+const INSERT_EVENT: &str = "\
+    INSERT INTO events (issue_id, time, trace_id, span_id, error_span_id, service, env, version, \
+        host, container_id, resource, operation, error_type, message, language, stack_id, \
+        span_tags, host_tags_id, container_tags_id, metrics) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, \
+        ?20)";
+
+impl SqliteStore {
+    pub(in crate::storage) async fn write(&self, rows: &BatchRows<'_>) -> Result<(), StoreError> {
+        let mut tx = self.write.begin().await?;
+        let mut issue_ids = Vec::with_capacity(rows.issues.len());
+        for issue in &rows.issues {
+            let id: i64 = sqlx::query_scalar(UPSERT_ISSUE)
+                .bind(issue.service.as_ref())
+                .bind(issue.fingerprint.as_ref())
+                .bind(issue.grouping_version.as_ref())
+                .bind(issue.tree.as_str())
+                .bind(issue.error_type.as_ref())
+                .bind(issue.message.as_ref())
+                .bind(issue.culprit.as_deref())
+                .bind(issue.env.as_ref())
+                .bind(issue.count)
+                .bind(issue.first_seen)
+                .bind(issue.last_seen)
+                .bind(issue.first_version.as_deref())
+                .bind(issue.last_version.as_deref())
+                .fetch_one(&mut *tx)
+                .await?;
+            issue_ids.push(id);
+        }
+        for (issue, env) in &rows.envs {
+            sqlx::query(
+                "INSERT INTO issue_envs (env, issue_id) \
+                    VALUES (?1, ?2) \
+                    ON CONFLICT DO NOTHING",
+            )
+            .bind(env.as_ref())
+            .bind(issue_ids[*issue])
+            .execute(&mut *tx)
+            .await?;
+        }
+        for ((issue, bucket), count) in &rows.buckets {
+            sqlx::query(
+                "INSERT INTO issue_buckets (issue_id, bucket, count) \
+                    VALUES (?1, ?2, ?3) \
+                    ON CONFLICT (issue_id, bucket) \
+                    DO UPDATE SET count = count + excluded.count",
+            )
+            .bind(issue_ids[*issue])
+            .bind(bucket)
+            .bind(count)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let text_ids = store_texts(&mut tx, rows).await?;
+        for event in &rows.events {
+            sqlx::query(INSERT_EVENT)
+                .bind(issue_ids[event.issue])
+                .bind(event.time)
+                .bind(event.trace_id.as_str())
+                .bind(event.span_id)
+                .bind(event.error_span_id)
+                .bind(event.service.as_ref())
+                .bind(event.env.as_deref())
+                .bind(event.version.as_deref())
+                .bind(event.host.as_deref())
+                .bind(event.container_id.as_deref())
+                .bind(event.resource.as_ref())
+                .bind(event.operation.as_ref())
+                .bind(event.error_type.as_ref())
+                .bind(event.message.as_ref())
+                .bind(event.language.as_deref())
+                .bind(text_ids[event.stack])
+                .bind(event.span_tags.as_str())
+                .bind(event.host_tags.map(|t| text_ids[t]))
+                .bind(event.container_tags.map(|t| text_ids[t]))
+                .bind(event.metrics.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        store_traces(&mut tx, rows).await?;
+        store_counters(&mut tx, rows).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Finds or inserts every distinct text of the batch; returns their ids in [`BatchRows::texts`]
+/// order.
+async fn store_texts(
+    tx: &mut Transaction<'_, Sqlite>,
+    rows: &BatchRows<'_>,
+) -> Result<Vec<i64>, StoreError> {
+    let mut ids = Vec::with_capacity(rows.texts.len());
+    for text in &rows.texts {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM texts WHERE hash = ?1 AND body = ?2 LIMIT 1")
+                .bind(text.hash)
+                .bind(text.body.as_str())
+                .fetch_optional(&mut **tx)
+                .await?;
+        let id = match found {
+            Some(id) => id,
+            None => {
+                sqlx::query_scalar("INSERT INTO texts (hash, body) VALUES (?1, ?2) RETURNING id")
+                    .bind(text.hash)
+                    .bind(text.body.as_str())
+                    .fetch_one(&mut **tx)
+                    .await?
+            }
+        };
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+/// Stores each trace, merged with the spans stored before under the same id.
+async fn store_traces(
+    tx: &mut Transaction<'_, Sqlite>,
+    rows: &BatchRows<'_>,
+) -> Result<(), StoreError> {
+    for (trace_id, spans) in &rows.traces {
+        let stored: Option<Vec<u8>> =
+            sqlx::query_scalar("SELECT spans FROM traces WHERE trace_id = ?1")
+                .bind(trace_id.as_str())
+                .fetch_optional(&mut **tx)
+                .await?;
+        let blob = decode::merged_trace(stored.as_deref(), spans)?;
+        sqlx::query(
+            "INSERT INTO traces (trace_id, spans) \
+                VALUES (?1, ?2) \
+                ON CONFLICT (trace_id) \
+                DO UPDATE SET spans = excluded.spans",
+        )
+        .bind(trace_id.as_str())
+        .bind(blob)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn store_counters(
+    tx: &mut Transaction<'_, Sqlite>,
+    rows: &BatchRows<'_>,
+) -> Result<(), StoreError> {
+    for hit in &rows.hits {
+        sqlx::query(
+            "INSERT INTO hits (service, env, resource, bucket, hits, errors) \
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                ON CONFLICT (service, env, resource, bucket) \
+                DO UPDATE SET hits = hits + excluded.hits, errors = errors + excluded.errors",
+        )
+        .bind(hit.service.as_ref())
+        .bind(hit.env.as_ref())
+        .bind(hit.resource.as_ref())
+        .bind(hit.bucket)
+        .bind(hit.hits)
+        .bind(hit.errors)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for (service, reason, count) in &rows.skipped {
+        sqlx::query(
+            "INSERT INTO skipped (service, reason, count) \
+                VALUES (?1, ?2, ?3) \
+                ON CONFLICT (service, reason) \
+                DO UPDATE SET count = count + excluded.count",
+        )
+        .bind(service.as_ref())
+        .bind(*reason)
+        .bind(count)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if rows.spans > 0 {
+        sqlx::query(
+            "INSERT INTO counters (name, value) \
+                VALUES ('spans', ?1) \
+                ON CONFLICT (name) \
+                DO UPDATE SET value = value + excluded.value",
+        )
+        .bind(rows.spans)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
