@@ -12,7 +12,8 @@ pub const GROUPING_VERSION: &str = "2026-11";
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Component {
-    /// Stable machine name: `fingerprint`, `service`, `exception`, `type`, `stacktrace`, `frame`, `module`, `function`, `message`, ...
+    /// Stable machine name: `fingerprint`, `service`, `override`, `exception`, `type`, `stacktrace`,
+    /// `frame`, `module`, `file`, `function`, `line`, `message`.
     pub id: String,
     /// The value this leaf contributes (normalized); empty for inner nodes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -31,4 +32,319 @@ pub struct Fingerprint {
     pub hash: String,
     pub version: String,
     pub tree: Component,
+}
+
+mod frames;
+mod hash;
+mod message;
+mod paths;
+mod rules;
+
+use crate::stacktrace::{Language, Stacktrace};
+
+const HINT_OVERRIDDEN: &str = "overridden by error.fingerprint";
+const HINT_OVERRIDE: &str = "set by the error.fingerprint tag; replaces everything but the service";
+const HINT_MESSAGE_IGNORED: &str = "message ignored because in-app frames exist";
+const HINT_MESSAGE_NO_IN_APP: &str =
+    "no in-app frame: grouped by error type and normalized message";
+const HINT_MESSAGE_NO_FRAMES: &str =
+    "no frames in the stack: grouped by error type and normalized message";
+const HINT_EMPTY_MESSAGE: &str = "empty message";
+const HINT_UNPARSED_STACK: &str = "the stack could not be parsed";
+const HINT_NO_FRAMES: &str = "no frames";
+const HINT_NO_TYPE: &str = "no error type";
+
+/// What one error event is grouped by.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupingInput<'a> {
+    pub service: &'a str,
+    /// The reported exception's type (`error.type`); wins over the type parsed from the stack.
+    pub error_type: &'a str,
+    /// The reported exception's message (`error.message`).
+    pub message: &'a str,
+    pub stacktrace: &'a Stacktrace,
+    /// The `error.fingerprint` tag, if set.
+    pub fingerprint_override: Option<&'a str>,
+}
+
+/// Groups one error event with version [`GROUPING_VERSION`].
+///
+/// The tree's root, `fingerprint`, has these children:
+/// - `service`: always contributes; issues never span services.
+/// - `override` (only with an `error.fingerprint` tag): contributes, and every other child below is
+///   marked as not contributing.
+/// - `exception`, one per element of the chain (reported exception first, then its causes), each with
+///   `type` and `stacktrace` → `frame`s → `module` / `file`, `function`, `line`. Only in-app frames
+///   count, by module (or normalized file when there is no module) and cleaned function; line numbers
+///   never count; recursion is collapsed.
+/// - `message`: the normalized message; contributes only when no frame of the chain counts.
+///
+/// The hash is SHA-256 over the grouping version and then the root component, each contributing
+/// component encoded as its `id`, its number of values and each value, its number of contributing
+/// children and each of them in order. Strings are written `<byte length>:<bytes>` and counts
+/// `<count>;` (decimal), so every part is self-delimiting and no two trees share an encoding.
+/// Non-contributing components, their values and all hints are left out. The first 32 hex digits of
+/// the digest are kept.
+pub fn fingerprint(input: &GroupingInput<'_>) -> Fingerprint {
+    let stacktrace = input.stacktrace;
+    let mut children = vec![Component::leaf(
+        "service",
+        input.service.trim().to_owned(),
+        true,
+        None,
+    )];
+    children.extend(exceptions(input, stacktrace.language));
+    let frames_count = children.iter().any(|exception| {
+        exception
+            .children
+            .iter()
+            .any(|child| child.id == "stacktrace" && child.contributes)
+    });
+    children.push(message(
+        input.message,
+        frames_count,
+        stacktrace.frames().next().is_some(),
+    ));
+
+    let override_value = input
+        .fingerprint_override
+        .map(str::trim)
+        .filter(|value| !value.is_empty());
+    let mut hint = None;
+    if let Some(value) = override_value {
+        for child in children.iter_mut().skip(1) {
+            child.disable(HINT_OVERRIDDEN);
+        }
+        children.insert(
+            1,
+            Component::leaf("override", value.to_owned(), true, Some(HINT_OVERRIDE)),
+        );
+        hint = Some(HINT_OVERRIDDEN.to_owned());
+    }
+    let tree = Component {
+        id: "fingerprint".to_owned(),
+        contributes: true,
+        hint,
+        children,
+        values: Vec::new(),
+    };
+    Fingerprint {
+        hash: hash::hash(&tree),
+        version: GROUPING_VERSION.to_owned(),
+        tree,
+    }
+}
+
+fn exceptions(input: &GroupingInput<'_>, language: Option<Language>) -> Vec<Component> {
+    let parsed = &input.stacktrace.exceptions;
+    if parsed.is_empty() {
+        let hint = if input.stacktrace.raw {
+            HINT_UNPARSED_STACK
+        } else {
+            HINT_NO_FRAMES
+        };
+        let stacktrace = Component::leaf("stacktrace", String::new(), false, Some(hint));
+        return vec![exception(input.error_type, stacktrace)];
+    }
+    parsed
+        .iter()
+        .enumerate()
+        .map(|(index, parsed)| {
+            let parsed_type = parsed.error_type.as_deref().unwrap_or_default();
+            let error_type = if index == 0 && !input.error_type.trim().is_empty() {
+                input.error_type
+            } else {
+                parsed_type
+            };
+            let mut stacktrace = frames::stacktrace(&parsed.frames, language);
+            if parsed.frames.is_empty() {
+                stacktrace.hint = Some(HINT_NO_FRAMES.to_owned());
+            }
+            exception(error_type, stacktrace)
+        })
+        .collect()
+}
+
+fn exception(error_type: &str, stacktrace: Component) -> Component {
+    let error_type = error_type.trim();
+    let type_component = if error_type.is_empty() {
+        Component::leaf("type", String::new(), false, Some(HINT_NO_TYPE))
+    } else {
+        Component::leaf("type", error_type.to_owned(), true, None)
+    };
+    let children = vec![type_component, stacktrace];
+    let contributes = children.iter().any(|c| c.contributes);
+    Component {
+        id: "exception".to_owned(),
+        contributes,
+        children,
+        ..Component::default()
+    }
+}
+
+fn message(raw: &str, frames_count: bool, has_frames: bool) -> Component {
+    let normalized = message::normalize(raw);
+    let (contributes, hint) = match (frames_count, has_frames, normalized.is_empty()) {
+        (true, _, _) => (false, HINT_MESSAGE_IGNORED),
+        (false, _, true) => (false, HINT_EMPTY_MESSAGE),
+        (false, true, false) => (true, HINT_MESSAGE_NO_IN_APP),
+        (false, false, false) => (true, HINT_MESSAGE_NO_FRAMES),
+    };
+    Component::leaf("message", normalized, contributes, Some(hint))
+}
+
+impl Component {
+    /// A component with one value (none when `value` is empty).
+    fn leaf(id: &str, value: String, contributes: bool, hint: Option<&str>) -> Self {
+        Self {
+            id: id.to_owned(),
+            values: if value.is_empty() {
+                Vec::new()
+            } else {
+                vec![value]
+            },
+            contributes,
+            hint: hint.map(str::to_owned),
+            children: Vec::new(),
+        }
+    }
+
+    /// Marks this subtree as not contributing, saying why here; hints further down stay.
+    fn disable(&mut self, hint: &str) {
+        fn clear(component: &mut Component) {
+            component.contributes = false;
+            component.children.iter_mut().for_each(clear);
+        }
+        clear(self);
+        self.hint = Some(hint.to_owned());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stacktrace::{Exception, Frame};
+
+    fn frame(file: &str, function: &str, in_app: bool) -> Frame {
+        Frame {
+            file: Some(file.to_owned()),
+            function: Some(function.to_owned()),
+            in_app,
+            ..Frame::default()
+        }
+    }
+
+    fn trace(exceptions: Vec<(Option<&str>, Vec<Frame>)>) -> Stacktrace {
+        let exceptions = exceptions
+            .into_iter()
+            .map(|(error_type, frames)| Exception {
+                error_type: error_type.map(str::to_owned),
+                message: None,
+                frames,
+            })
+            .collect();
+        Stacktrace {
+            language: Some(Language::Python),
+            exceptions,
+            raw: false,
+        }
+    }
+
+    fn group(error_type: &str, message: &str, stacktrace: &Stacktrace) -> Fingerprint {
+        fingerprint(&GroupingInput {
+            service: "shop-api",
+            error_type,
+            message,
+            stacktrace,
+            fingerprint_override: None,
+        })
+    }
+
+    #[test]
+    fn hash_is_pinned_for_this_version() {
+        let stacktrace = trace(vec![(
+            Some("KeyError"),
+            vec![frame("/srv/app/app/views.py", "show", true)],
+        )]);
+        let grouped = group("KeyError", "'id'", &stacktrace);
+        assert_eq!(grouped.version, "2026-11");
+        assert_eq!(grouped.hash.len(), 32);
+        // Recomputed by hand from the documented encoding; a shipped version must never change it.
+        assert_eq!(grouped.hash, "0229990420a40080a234d16bccfa0cee");
+    }
+
+    #[test]
+    fn message_counts_only_without_in_app_frames() {
+        let in_app = trace(vec![(
+            Some("ValueError"),
+            vec![frame("/srv/app/app/a.py", "f", true)],
+        )]);
+        let library = trace(vec![(
+            Some("ValueError"),
+            vec![frame(
+                "/usr/lib/python3.12/json/decoder.py",
+                "decode",
+                false,
+            )],
+        )]);
+        let cases = [
+            (&in_app, "bad id 42", false, HINT_MESSAGE_IGNORED),
+            (&library, "bad id 42", true, HINT_MESSAGE_NO_IN_APP),
+            (&library, "", false, HINT_EMPTY_MESSAGE),
+            (
+                &Stacktrace::default(),
+                "bad id 42",
+                true,
+                HINT_MESSAGE_NO_FRAMES,
+            ),
+        ];
+        for (stacktrace, text, contributes, hint) in cases {
+            let tree = group("ValueError", text, stacktrace).tree;
+            let message = tree.children.last().expect("message component");
+            assert_eq!(
+                (
+                    message.id.as_str(),
+                    message.contributes,
+                    message.hint.as_deref()
+                ),
+                ("message", contributes, Some(hint))
+            );
+        }
+        assert_ne!(
+            group("ValueError", "bad id 42", &library).hash,
+            group("ValueError", "no such user", &library).hash
+        );
+        assert_eq!(
+            group("ValueError", "bad id 42", &in_app).hash,
+            group("ValueError", "no such user", &in_app).hash
+        );
+    }
+
+    #[test]
+    fn reported_type_wins_and_causes_keep_theirs() {
+        let stacktrace = trace(vec![
+            (
+                Some("ValueError"),
+                vec![frame("/srv/app/app/a.py", "f", true)],
+            ),
+            (None, vec![frame("/srv/app/app/b.py", "g", true)]),
+        ]);
+        let tree = group("builtins.ValueError", "", &stacktrace).tree;
+        let types: Vec<_> = tree.children[1..3]
+            .iter()
+            .map(|e| {
+                (
+                    e.children[0].values.first().map(String::as_str),
+                    e.children[0].hint.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            types,
+            [
+                (Some("builtins.ValueError"), None),
+                (None, Some(HINT_NO_TYPE))
+            ]
+        );
+    }
 }

@@ -1,0 +1,273 @@
+//! Frames to components: which frames count (in-app, not version dependent, not a repetition of the
+//! frames above) and with which values (module or else normalized file, and cleaned function).
+
+use super::Component;
+use super::paths::normalize_path;
+use super::rules::{clean_function, clean_symbol, unstable_frame};
+use crate::stacktrace::{Frame, Language};
+
+const HINT_NOT_IN_APP: &str = "not application code";
+const HINT_LINE: &str = "line numbers are ignored";
+const HINT_MODULE_PREFERRED: &str = "the module is used instead of the file path";
+const HINT_NO_IDENTITY: &str = "frame has neither module, file nor function";
+const HINT_RECURSION: &str =
+    "same code as the frame(s) just above it (recursion, nested anonymous functions): ignored";
+const HINT_NO_IN_APP_FRAME: &str = "no in-app frame";
+
+/// Mutual recursion up to this many frames per cycle (`walk` → `<anonymous>` → `walk` in a
+/// JavaScript `forEach`) is collapsed like direct recursion.
+const MAX_RECURSION_CYCLE: usize = 3;
+
+/// One frame with its values cleaned and, when it does not count, why.
+struct CleanFrame {
+    module: Option<String>,
+    file: Option<String>,
+    function: Option<String>,
+    line: Option<String>,
+    excluded: Option<&'static str>,
+}
+
+impl CleanFrame {
+    fn new(frame: &Frame, language: Option<Language>) -> Self {
+        let module = frame
+            .module
+            .as_deref()
+            .and_then(|m| clean_symbol(m, language));
+        let file = frame
+            .file
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .map(normalize_path);
+        let function = clean_function(frame.function.as_deref(), language);
+        let line = frame.line.map(|line| match frame.column {
+            Some(column) => format!("{line}:{column}"),
+            None => line.to_string(),
+        });
+        let excluded = if !frame.in_app {
+            Some(HINT_NOT_IN_APP)
+        } else if let Some(hint) = unstable_frame(module.as_deref(), function.as_deref(), language)
+        {
+            Some(hint)
+        } else if module.is_none() && file.is_none() && function.is_none() {
+            Some(HINT_NO_IDENTITY)
+        } else {
+            None
+        };
+        Self {
+            module,
+            file,
+            function,
+            line,
+            excluded,
+        }
+    }
+
+    /// What identifies the frame for grouping; `None` when it does not count.
+    fn key(&self) -> Option<(&str, &str)> {
+        if self.excluded.is_some() {
+            return None;
+        }
+        let location = self
+            .module
+            .as_deref()
+            .or(self.file.as_deref())
+            .unwrap_or_default();
+        Some((location, self.function.as_deref().unwrap_or_default()))
+    }
+
+    fn into_component(self, repeats_above: bool) -> Component {
+        let counts = self.excluded.is_none() && !repeats_above;
+        let has_module = self.module.is_some();
+        let mut children = Vec::new();
+        if let Some(module) = self.module {
+            children.push(Component::leaf("module", module, counts, None));
+        }
+        if let Some(file) = self.file {
+            let hint = (counts && has_module).then_some(HINT_MODULE_PREFERRED);
+            children.push(Component::leaf("file", file, counts && !has_module, hint));
+        }
+        if let Some(function) = self.function {
+            children.push(Component::leaf("function", function, counts, None));
+        }
+        if let Some(line) = self.line {
+            children.push(Component::leaf("line", line, false, Some(HINT_LINE)));
+        }
+        let hint = self.excluded.or(repeats_above.then_some(HINT_RECURSION));
+        Component {
+            id: "frame".to_owned(),
+            contributes: counts,
+            hint: hint.map(str::to_owned),
+            children,
+            ..Component::default()
+        }
+    }
+}
+
+/// The `stacktrace` component of one exception; it contributes when one of its frames does.
+pub fn stacktrace(frames: &[Frame], language: Option<Language>) -> Component {
+    let cleaned: Vec<CleanFrame> = frames
+        .iter()
+        .map(|frame| CleanFrame::new(frame, language))
+        .collect();
+    let repeats = recursion_repeats(&cleaned.iter().map(CleanFrame::key).collect::<Vec<_>>());
+    let children: Vec<Component> = cleaned
+        .into_iter()
+        .zip(repeats)
+        .map(|(frame, repeats)| frame.into_component(repeats))
+        .collect();
+    let contributes = children.iter().any(|c| c.contributes);
+    let hint = (!contributes && !children.is_empty()).then(|| HINT_NO_IN_APP_FRAME.to_owned());
+    Component {
+        id: "stacktrace".to_owned(),
+        contributes,
+        hint,
+        children,
+        ..Component::default()
+    }
+}
+
+/// For each frame, whether it repeats the counting frames just above it: a run of the same cycle of
+/// up to `MAX_RECURSION_CYCLE` frames keeps its first occurrence only. Frames that do not count are
+/// skipped, so library frames between two recursive calls do not break the run.
+fn recursion_repeats(keys: &[Option<(&str, &str)>]) -> Vec<bool> {
+    let mut repeats = vec![false; keys.len()];
+    // Indices (into `keys`) of the counting frames kept so far.
+    let mut kept: Vec<usize> = Vec::new();
+    for (index, key) in keys.iter().enumerate() {
+        if key.is_none() {
+            continue;
+        }
+        kept.push(index);
+        for cycle in 1..=MAX_RECURSION_CYCLE.min(kept.len() / 2) {
+            let (earlier, later) = kept[kept.len() - 2 * cycle..].split_at(cycle);
+            if earlier.iter().zip(later).all(|(&a, &b)| keys[a] == keys[b]) {
+                for &repeated in later {
+                    repeats[repeated] = true;
+                }
+                kept.truncate(kept.len() - cycle);
+                break;
+            }
+        }
+    }
+    repeats
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(file: &str, function: &str, line: u32, in_app: bool) -> Frame {
+        Frame {
+            file: Some(file.to_owned()),
+            function: Some(function.to_owned()),
+            line: Some(line),
+            in_app,
+            ..Frame::default()
+        }
+    }
+
+    #[test]
+    fn collapses_recursion_cycles() {
+        let a = Some(("a.py", "a"));
+        let b = Some(("b.py", "b"));
+        let c = Some(("c.py", "c"));
+        let cases: [(&[Option<(&str, &str)>], &[bool]); 6] = [
+            (&[a, a, a, b], &[false, true, true, false]),
+            (
+                &[a, b, a, b, a, b, c],
+                &[false, false, true, true, true, true, false],
+            ),
+            (&[a, None, a, None, a], &[false, false, true, false, true]),
+            (
+                &[a, b, c, a, b, c],
+                &[false, false, false, true, true, true],
+            ),
+            (&[a, b, a, c], &[false, false, false, false]),
+            (&[], &[]),
+        ];
+        for (keys, expected) in cases {
+            assert_eq!(recursion_repeats(keys), expected, "{keys:?}");
+        }
+    }
+
+    #[test]
+    fn frames_explain_why_they_do_not_count() {
+        let frames = [
+            frame(
+                "/usr/local/lib/python3.12/site-packages/ddtrace/contrib/flask/patch.py",
+                "wrapper",
+                12,
+                false,
+            ),
+            frame("/srv/app/releases/41/app/views.py", "get_order", 30, true),
+            frame("/srv/app/releases/41/app/views.py", "<listcomp>", 31, true),
+            frame("/srv/app/releases/41/app/tree.py", "walk", 5, true),
+            frame("/srv/app/releases/41/app/tree.py", "walk", 5, true),
+        ];
+        let tree = stacktrace(&frames, Some(Language::Python));
+        let hints: Vec<_> = tree
+            .children
+            .iter()
+            .map(|f| (f.contributes, f.hint.as_deref()))
+            .collect();
+        assert_eq!(
+            hints,
+            [
+                (false, Some(HINT_NOT_IN_APP)),
+                (true, None),
+                (
+                    false,
+                    Some(crate::grouping::rules::HINT_PYTHON_COMPREHENSION)
+                ),
+                (true, None),
+                (false, Some(HINT_RECURSION)),
+            ]
+        );
+        let line = &tree.children[1].children[2];
+        assert_eq!(
+            (line.id.as_str(), line.contributes, line.hint.as_deref()),
+            ("line", false, Some(HINT_LINE))
+        );
+        assert!(tree.contributes);
+    }
+
+    #[test]
+    fn module_wins_over_file() {
+        let frame = Frame {
+            module: Some("com.acme.orders.OrderService$$SpringCGLIB$$0".to_owned()),
+            file: Some("<generated>".to_owned()),
+            function: Some("placeOrder".to_owned()),
+            in_app: true,
+            ..Frame::default()
+        };
+        let tree = stacktrace(&[frame], Some(Language::Java));
+        let values: Vec<_> = tree.children[0]
+            .children
+            .iter()
+            .map(|c| (c.id.as_str(), c.values.join(""), c.contributes))
+            .collect();
+        assert_eq!(
+            values,
+            [
+                (
+                    "module",
+                    "com.acme.orders.OrderService$$SpringCGLIB".to_owned(),
+                    true
+                ),
+                ("file", "<generated>".to_owned(), false),
+                ("function", "placeOrder".to_owned(), true),
+            ]
+        );
+    }
+
+    #[test]
+    fn no_in_app_frame_is_said() {
+        let tree = stacktrace(
+            &[frame("node:internal/timers", "listOnTimeout", 569, false)],
+            Some(Language::JavaScript),
+        );
+        assert!(!tree.contributes);
+        assert_eq!(tree.hint.as_deref(), Some(HINT_NO_IN_APP_FRAME));
+    }
+}
