@@ -49,18 +49,20 @@ test-tools:
 	end2end/setup.sh
 
 site-debug:
-	cargo build -p frontend --lib --target wasm32-unknown-unknown
+	cargo build -p frontend --lib --target wasm32-unknown-unknown --features hydrate
 	wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name stackprint \
 		target/wasm32-unknown-unknown/debug/frontend.wasm
 	cp style/main.css $(PKG)/stackprint.css
+	cp -r app/public/. $(SITE)/
 
 site-release: $(TOOLS)/node_modules/.bin/wasm-opt
-	cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
+	cargo build -p frontend --lib --target wasm32-unknown-unknown --features hydrate --profile wasm-release
 	wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name stackprint \
 		target/wasm32-unknown-unknown/wasm-release/frontend.wasm
 	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
 		-o $(PKG)/stackprint_bg.wasm $(PKG)/stackprint_bg.wasm
 	cp style/main.css $(PKG)/stackprint.css
+	cp -r app/public/. $(SITE)/
 	@echo "WASM bundle: $$(stat -c %s $(PKG)/stackprint_bg.wasm) bytes ($$(gzip -c $(PKG)/stackprint_bg.wasm | wc -c) gzipped)"
 
 # The pure domain crate must stay free of I/O so the browser can run the same grouping and queries.

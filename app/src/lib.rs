@@ -1,1 +1,67 @@
+//! Stackprint's web pages. The same components render on the server (`ssr`, inside the axum server) and
+//! hydrate in the browser (`hydrate`, through the `frontend` cdylib). Data comes from server functions
+//! (`api`) backed by the server's [`backend::Backend`].
 
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod backend;
+mod components;
+mod pages;
+mod url;
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::pages::{IssueDetailPage, IssueListPage, NotFound};
+
+/// The HTML document around [`App`], rendered only on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let stylesheet = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="stylesheet" href=stylesheet />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|page: String| format!("{page} · Stackprint") />
+        <Router>
+            <header class="topbar">
+                <A href="/" attr:class="brand">
+                    "Stackprint"
+                </A>
+                <nav aria-label="Main">
+                    <A href="/">"Issues"</A>
+                </nav>
+            </header>
+            <main>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=IssueListPage />
+                    <Route path=path!("/issues/:id") view=IssueDetailPage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

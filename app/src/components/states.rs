@@ -1,0 +1,30 @@
+//! Loading and error states of data-backed views.
+
+use leptos::prelude::*;
+
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! {
+        <p class="loading" role="status">
+            "Loading…"
+        </p>
+    }
+}
+
+/// A failed load. Server errors carry a message written for users (never internals).
+#[component]
+pub fn ErrorNotice(error: ServerFnError) -> impl IntoView {
+    let message = match error {
+        ServerFnError::ServerError(message) => message,
+        ServerFnError::Request(_) => "The server could not be reached.".to_owned(),
+        other => other.to_string(),
+    };
+    view! {
+        <div class="notice error" role="alert">
+            <p>
+                <strong>"Something went wrong. "</strong>
+                {message}
+            </p>
+        </div>
+    }
+}

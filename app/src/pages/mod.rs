@@ -1,0 +1,9 @@
+//! One file per route.
+
+mod issue_detail;
+mod issue_list;
+mod not_found;
+
+pub use issue_detail::IssueDetailPage;
+pub use issue_list::IssueListPage;
+pub use not_found::NotFound;
