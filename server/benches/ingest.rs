@@ -8,6 +8,7 @@
 //!
 //! Reports spans/s, error events/s, peak RSS, bytes on disk per error event and p50/p95 latencies.
 
+#[path = "../tests/support/client.rs"]
 mod client;
 mod payload;
 
@@ -89,7 +90,7 @@ async fn run(dir: &Path, pid: u32, api: u16, agent: u16, events_target: u64, thr
         let mut times = Vec::new();
         for _ in 0..200 {
             let started = Instant::now();
-            let (status, _) = http.request("GET", query, "", &[]).await?;
+            let (status, _) = http.request("GET", query, &[], &[]).await?;
             anyhow::ensure!(status == 200, "{query} answered {status}");
             times.push(started.elapsed());
         }
@@ -124,7 +125,12 @@ async fn replay(
             for _ in 0..share {
                 let (body, errored) = generator.payload(version, traces_per_request);
                 let (status, answer) = http
-                    .request("PUT", version.path(), version.content_type(), &body)
+                    .request(
+                        "PUT",
+                        version.path(),
+                        &[("Content-Type", version.content_type()), ("Datadog-Meta-Lang", "python")],
+                        &body,
+                    )
                     .await?;
                 anyhow::ensure!(status == 200, "intake answered {status}: {answer}");
                 spans += (traces_per_request * spans_per_trace) as u64;
@@ -163,7 +169,7 @@ async fn wait_ready(addr: &str) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         if let Ok(mut http) = Http::connect(addr).await {
-            if let Ok((200, _)) = http.request("GET", "/api/v1/stats", "", &[]).await {
+            if let Ok((200, _)) = http.request("GET", "/api/v1/stats", &[], &[]).await {
                 return Ok(());
             }
         }
@@ -174,7 +180,7 @@ async fn wait_ready(addr: &str) -> anyhow::Result<()> {
 
 async fn stat(addr: &str, field: &str) -> anyhow::Result<u64> {
     let mut http = Http::connect(addr).await?;
-    let (_, body) = http.request("GET", "/api/v1/stats", "", &[]).await?;
+    let (_, body) = http.request("GET", "/api/v1/stats", &[], &[]).await?;
     let stats: serde_json::Value = serde_json::from_str(&body)?;
     stats[field]
         .as_u64()

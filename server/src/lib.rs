@@ -1,4 +1,9 @@
 //! The Stackprint server: intake of tracer traffic, storage, JSON API and the explorer UI.
 
+pub mod config;
+pub mod explorer;
+pub mod http;
 pub mod intake;
+pub mod pipeline;
+pub mod serve;
 pub mod storage;

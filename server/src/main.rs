@@ -1,1 +1,19 @@
-fn main() {}
+use clap::Parser;
+use server::config::{Cli, Command};
+use server::storage::Store;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_env("STACKPRINT_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    match Cli::parse().command {
+        Command::Serve(args) => server::serve::run(args).await,
+        Command::Migrate(args) => {
+            Store::connect(&args.database_url).await?;
+            tracing::info!(database = %args.database_url, "database is up to date");
+            Ok(())
+        }
+    }
+}

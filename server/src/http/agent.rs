@@ -6,7 +6,7 @@
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
@@ -15,7 +15,7 @@ use serde_json::json;
 use super::body::read;
 use super::error::IntakeFailure;
 use super::IntakeState;
-use crate::intake::{self, DatadogVersion};
+use crate::intake::{self, Endpoint};
 
 const TRACE_ENDPOINTS: [&str; 3] = ["/v0.3/traces", "/v0.4/traces", "/v0.5/traces"];
 
@@ -30,6 +30,11 @@ pub fn router(state: IntakeState) -> Router {
         .route("/v0.6/stats", any(ok))
         .route("/v0.1/pipeline_stats", any(ok))
         .route("/evp_proxy/{*rest}", any(accepted))
+        // ddtrace checks these are listed before it enables Code Origin and the debugger; their
+        // uploads (snapshots, diagnostics) are accepted and dropped.
+        .route("/debugger/v1/input", any(accepted))
+        .route("/debugger/v1/diagnostics", any(accepted))
+        .route("/debugger/v2/input", any(accepted))
         // Remote configuration is not offered: 404 is what an agent with it disabled answers, and
         // the tracers then stop asking loudly.
         .route("/v0.7/config", any(not_found))
@@ -38,7 +43,14 @@ pub fn router(state: IntakeState) -> Router {
 
 async fn info() -> Json<serde_json::Value> {
     let mut endpoints: Vec<&str> = TRACE_ENDPOINTS.to_vec();
-    endpoints.extend(["/telemetry/proxy/", "/dogstatsd/v2/proxy", "/evp_proxy/v2/"]);
+    endpoints.extend([
+        "/telemetry/proxy/",
+        "/dogstatsd/v2/proxy",
+        "/evp_proxy/v2/",
+        "/debugger/v1/input",
+        "/debugger/v1/diagnostics",
+        "/debugger/v2/input",
+    ]);
     Json(json!({
         "version": concat!("stackprint-", env!("CARGO_PKG_VERSION")),
         "git_commit": "",
@@ -57,19 +69,19 @@ async fn info() -> Json<serde_json::Value> {
 }
 
 async fn v03(State(s): State<IntakeState>, headers: HeaderMap, body: Body) -> Response {
-    traces(s, DatadogVersion::V03, headers, body).await
+    traces(s, Endpoint::DatadogV04, headers, body).await
 }
 
 async fn v04(State(s): State<IntakeState>, headers: HeaderMap, body: Body) -> Response {
-    traces(s, DatadogVersion::V04, headers, body).await
+    traces(s, Endpoint::DatadogV04, headers, body).await
 }
 
 async fn v05(State(s): State<IntakeState>, headers: HeaderMap, body: Body) -> Response {
-    traces(s, DatadogVersion::V05, headers, body).await
+    traces(s, Endpoint::DatadogV05, headers, body).await
 }
 
-async fn traces(state: IntakeState, version: DatadogVersion, headers: HeaderMap, body: Body) -> Response {
-    match store_traces(&state, version, &headers, body).await {
+async fn traces(state: IntakeState, endpoint: Endpoint, headers: HeaderMap, body: Body) -> Response {
+    match store_traces(&state, endpoint, &headers, body).await {
         // What the agent answers; tracers read the sampling rates from it.
         Ok(()) => Json(json!({ "rate_by_service": { "service:,env:": 1 } })).into_response(),
         Err(e) => e.into_response(),
@@ -78,16 +90,21 @@ async fn traces(state: IntakeState, version: DatadogVersion, headers: HeaderMap,
 
 async fn store_traces(
     state: &IntakeState,
-    version: DatadogVersion,
+    endpoint: Endpoint,
     headers: &HeaderMap,
     body: Body,
 ) -> Result<(), IntakeFailure> {
-    let bytes = read(body, headers, state.limits).await?;
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/msgpack");
-    let payload = intake::decode_datadog(version, &bytes, content_type, headers)?;
+    let bytes = read(body, state.limits).await?;
+    let limits = state.limits.intake();
+    let payload = tokio::task::spawn_blocking({
+        let headers = headers.clone();
+        move || intake::decode(endpoint, &headers, &bytes, &limits)
+    })
+    .await
+    .map_err(|_| IntakeFailure::Body("decoding was interrupted".into()))??;
+    if let Some(mismatch) = intake::datadog::trace_count_mismatch(headers, &payload) {
+        tracing::debug!(?mismatch, "X-Datadog-Trace-Count disagrees with the body; the body wins");
+    }
     if payload.traces.is_empty() {
         return Ok(());
     }

@@ -1,9 +1,7 @@
-//! Reading intake bodies: a size limit before anything is buffered, then decompression with its own
-//! limit (both configurable) so neither a huge upload nor a gzip bomb reaches the decoders.
+//! Reading intake bodies: a size limit before anything is buffered; decoding then applies its own
+//! limit after decompression (both configurable), so neither a huge upload nor a gzip bomb gets far.
 
 use axum::body::{Body, Bytes};
-use axum::http::HeaderMap;
-use axum::http::header::CONTENT_ENCODING;
 
 use super::error::IntakeFailure;
 use crate::intake;
@@ -14,9 +12,17 @@ pub struct BodyLimits {
     pub max_decompressed_bytes: usize,
 }
 
-/// The request body, decompressed according to `Content-Encoding`.
-pub async fn read(body: Body, headers: &HeaderMap, limits: BodyLimits) -> Result<Bytes, IntakeFailure> {
-    let raw = axum::body::to_bytes(body, limits.max_body_bytes)
+impl BodyLimits {
+    pub fn intake(&self) -> intake::Limits {
+        intake::Limits {
+            max_body_bytes: self.max_decompressed_bytes,
+        }
+    }
+}
+
+/// The raw request body, refused past the configured size.
+pub async fn read(body: Body, limits: BodyLimits) -> Result<Bytes, IntakeFailure> {
+    axum::body::to_bytes(body, limits.max_body_bytes)
         .await
         .map_err(|e| {
             if is_length_limit(&e) {
@@ -26,12 +32,7 @@ pub async fn read(body: Body, headers: &HeaderMap, limits: BodyLimits) -> Result
             } else {
                 IntakeFailure::Body(e.to_string())
             }
-        })?;
-    let encoding = headers
-        .get(CONTENT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    Ok(intake::decompress(raw, encoding, limits.max_decompressed_bytes)?)
+        })
 }
 
 fn is_length_limit(error: &axum::Error) -> bool {

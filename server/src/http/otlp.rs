@@ -61,7 +61,7 @@ async fn traces(State(state): State<IntakeState>, headers: HeaderMap, body: Body
             format!("Content-Type must be {PROTOBUF} or {JSON}"),
         );
     };
-    match store(&state, encoding, &headers, body).await {
+    match store(&state, &headers, body).await {
         Ok(()) => success(encoding),
         Err(e) => {
             e.log();
@@ -72,15 +72,17 @@ async fn traces(State(state): State<IntakeState>, headers: HeaderMap, body: Body
 
 async fn store(
     state: &IntakeState,
-    encoding: Encoding,
     headers: &HeaderMap,
     body: Body,
 ) -> Result<(), IntakeFailure> {
-    let bytes = read(body, headers, state.limits).await?;
-    let payload = match encoding {
-        Encoding::Protobuf => intake::decode_otlp_proto(&bytes)?,
-        Encoding::Json => intake::decode_otlp_json(&bytes)?,
-    };
+    let bytes = read(body, state.limits).await?;
+    let limits = state.limits.intake();
+    let headers = headers.clone();
+    let payload = tokio::task::spawn_blocking(move || {
+        intake::decode(intake::Endpoint::OtlpTraces, &headers, &bytes, &limits)
+    })
+    .await
+    .map_err(|_| IntakeFailure::Body("decoding was interrupted".into()))??;
     if payload.traces.is_empty() {
         return Ok(());
     }

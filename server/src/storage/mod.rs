@@ -158,10 +158,15 @@ impl Store {
     }
 
     pub async fn stats(&self) -> Result<Stats, StoreError> {
-        match self {
+        let mut stats = match self {
             Self::Sqlite(s) => s.stats().await,
             Self::Postgres(s) => s.stats().await,
+        }?;
+        // Every reason is listed, zero included, so users see what *could* be dropped.
+        for reason in SkipReason::ALL {
+            stats.skipped.entry(reason.as_str().to_owned()).or_insert(0);
         }
+        Ok(stats)
     }
 
     /// Sets an issue's triage status; false when there is no such issue. A resolved issue that gets

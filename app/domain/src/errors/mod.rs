@@ -63,6 +63,8 @@ pub enum SkipReason {
 }
 
 impl SkipReason {
+    pub const ALL: [SkipReason; 1] = [Self::MissingErrorDetails];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::MissingErrorDetails => "missing_error_details",
