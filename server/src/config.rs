@@ -51,7 +51,7 @@ pub struct ServeArgs {
     pub max_body_bytes: usize,
 
     /// Largest body after gzip/deflate decompression, in bytes; guards against decompression bombs.
-    #[arg(long, env = "STACKPRINT_MAX_DECOMPRESSED_BYTES", default_value_t = 100 * 1024 * 1024)]
+    #[arg(long, env = "STACKPRINT_MAX_DECOMPRESSED_BYTES", default_value_t = 64 * 1024 * 1024)]
     pub max_decompressed_bytes: usize,
 
     /// Directory with the built site (`pkg/` with the WASM bundle and CSS). Defaults to `target/site`
