@@ -25,6 +25,8 @@ build: tools site-release
 test: tools test-tools site-debug wasm-check
 	scripts/with-postgres.sh cargo test
 	cd end2end && STACKPRINT_BIN=$(CURDIR)/target/debug/stackprint npx playwright test
+	scripts/with-postgres.sh bash -c 'cd end2end && STACKPRINT_E2E_DATABASE_URL=$$STACKPRINT_TEST_POSTGRES_URL \
+		STACKPRINT_BIN=$(CURDIR)/target/debug/stackprint npx playwright test --output test-results/postgres'
 
 ## bench: intake throughput and query latency on SQLite (release build)
 #        BENCH_EVENTS (default 1000000) and BENCH_SPANS (default 2000000) size it.

@@ -1,4 +1,5 @@
-// Starts the stackprint binary on free loopback ports with a fresh SQLite database.
+// Starts the stackprint binary on free loopback ports with a fresh SQLite database, or on the (fresh,
+// throwaway) PostgreSQL database named by STACKPRINT_E2E_DATABASE_URL.
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -31,18 +32,19 @@ export function stackprintBinary(): string {
 export async function startStackprint(runDir: string): Promise<Stackprint> {
   const bin = stackprintBinary();
   const [ui, agent, otlp] = await freePorts(3);
-  const database = path.join(runDir, 'stackprint.sqlite');
+  const databaseUrl =
+    process.env.STACKPRINT_E2E_DATABASE_URL ?? `sqlite://${path.join(runDir, 'stackprint.sqlite')}`;
   const args = [
     'serve',
     '--listen', `127.0.0.1:${ui}`,
     '--agent-listen', `127.0.0.1:${agent}`,
     '--otlp-listen', `127.0.0.1:${otlp}`,
-    '--database-url', `sqlite://${database}`,
+    '--database-url', databaseUrl,
   ];
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? '/tmp',
-    RUST_LOG: process.env.RUST_LOG ?? 'info',
+    STACKPRINT_LOG: process.env.STACKPRINT_LOG ?? 'info',
     RUST_BACKTRACE: '1',
     NO_COLOR: '1',
   };
