@@ -3,35 +3,11 @@
 //! languages are in `grouping_rules_dynamic.rs` (Node.js, Ruby, PHP) and `grouping_rules_compiled.rs`
 //! (JVM, Go, .NET, Rust).
 
-use domain::grouping::{Fingerprint, GroupingInput, fingerprint};
+mod common;
+
+use common::{assert_apart, assert_same_issue, group, hash};
+use domain::grouping::{GroupingInput, fingerprint};
 use domain::stacktrace::{Language, parse};
-
-/// Groups `stack` as a tracer reports it: `error.type` and `error.message` from its first exception.
-fn group(
-    service: &str,
-    language: Language,
-    stack: &str,
-    fingerprint_override: Option<&str>,
-) -> Fingerprint {
-    let stacktrace = parse(stack, Some(language));
-    assert!(!stacktrace.raw, "unparsed: {stack}");
-    let reported = stacktrace.exceptions.first();
-    fingerprint(&GroupingInput {
-        service,
-        error_type: reported
-            .and_then(|e| e.error_type.as_deref())
-            .unwrap_or_default(),
-        message: reported
-            .and_then(|e| e.message.as_deref())
-            .unwrap_or_default(),
-        stacktrace: &stacktrace,
-        fingerprint_override,
-    })
-}
-
-fn hash(language: Language, stack: &str) -> String {
-    group("shop-api", language, stack, None).hash
-}
 
 const PY_ORDER_V41: &str = r#"Traceback (most recent call last):
   File "/home/deploy/.venv/lib/python3.11/site-packages/django/core/handlers/exception.py", line 55, in inner
@@ -64,10 +40,7 @@ fn python_same_bug_after_a_redeploy() {
     raise OrderNotFound(f"order {order_id} not found for {user.email}")
 app.orders.OrderNotFound: order 77 not found for bob@example.org
 "#;
-    assert_eq!(
-        hash(Language::Python, PY_ORDER_V41),
-        hash(Language::Python, v42)
-    );
+    assert_same_issue(Language::Python, PY_ORDER_V41, v42);
 }
 
 #[test]
@@ -110,10 +83,7 @@ app.categories.CycleError: 42
     raise CycleError(node.id)
 app.categories.CycleError: 7
 "#;
-    assert_eq!(
-        hash(Language::Python, shallow),
-        hash(Language::Python, deep)
-    );
+    assert_same_issue(Language::Python, shallow, deep);
 }
 
 #[test]
@@ -123,16 +93,13 @@ fn python_stays_apart() {
         "AttributeError: 'AnonymousUser' object has no attribute 'email'",
     );
     let other_function = PY_ORDER_V41.replace("in load_order", "in load_invoice");
-    let base = hash(Language::Python, PY_ORDER_V41);
-    assert_ne!(
-        base,
-        hash(Language::Python, &other_type),
-        "another error type at the same place"
-    );
-    assert_ne!(
-        base,
-        hash(Language::Python, &other_function),
-        "the same type from another function"
+    assert_apart(
+        Language::Python,
+        PY_ORDER_V41,
+        &[
+            (&other_type, "another error type at the same place"),
+            (&other_function, "the same type from another function"),
+        ],
     );
 }
 

@@ -1,39 +1,10 @@
 //! What must group together and what must stay apart, on stack traces as the JVM, Go, .NET and Rust
 //! print them. The rules shared by every language are in `grouping_rules.rs`.
 
-use domain::grouping::{GroupingInput, fingerprint};
-use domain::stacktrace::{Language, parse};
+mod common;
 
-/// The hash of `stack` as a tracer reports it: `error.type` and `error.message` from its first exception.
-fn hash(language: Language, stack: &str) -> String {
-    let stacktrace = parse(stack, Some(language));
-    assert_eq!(
-        stacktrace.language,
-        Some(language),
-        "not parsed as {language:?}: {stack}"
-    );
-    let reported = stacktrace.exceptions.first();
-    let grouped = fingerprint(&GroupingInput {
-        service: "shop-api",
-        error_type: reported
-            .and_then(|e| e.error_type.as_deref())
-            .unwrap_or_default(),
-        message: reported
-            .and_then(|e| e.message.as_deref())
-            .unwrap_or_default(),
-        stacktrace: &stacktrace,
-        fingerprint_override: None,
-    });
-    assert!(
-        grouped
-            .tree
-            .children
-            .iter()
-            .any(|c| c.id == "exception" && c.children[1].contributes),
-        "no in-app frame: {stack}"
-    );
-    grouped.hash
-}
+use common::{assert_apart, assert_same_issue, frames_hash};
+use domain::stacktrace::Language;
 
 const JAVA_IMPORT_JDK17: &str =
     "java.io.UncheckedIOException: failed to import batch 2024-11-07/batch-0042.csv
@@ -59,10 +30,7 @@ fn java_same_bug_after_a_redeploy() {
 \tat datadog.trace.bootstrap.instrumentation.java.concurrent.Wrapper.run(Wrapper.java:47)
 \tat java.base/java.lang.Thread.run(Thread.java:1583)
 ";
-    assert_eq!(
-        hash(Language::Java, JAVA_IMPORT_JDK17),
-        hash(Language::Java, jdk21)
-    );
+    assert_same_issue(Language::Java, JAVA_IMPORT_JDK17, jdk21);
 }
 
 #[test]
@@ -72,16 +40,13 @@ fn java_stays_apart() {
         "java.lang.IllegalArgumentException",
     );
     let other_function = JAVA_IMPORT_JDK17.replace("lambda$importAll$0", "lambda$validateAll$0");
-    let base = hash(Language::Java, JAVA_IMPORT_JDK17);
-    assert_ne!(
-        base,
-        hash(Language::Java, &other_type),
-        "another error type at the same place"
-    );
-    assert_ne!(
-        base,
-        hash(Language::Java, &other_function),
-        "the same type from another function"
+    assert_apart(
+        Language::Java,
+        JAVA_IMPORT_JDK17,
+        &[
+            (&other_type, "another error type at the same place"),
+            (&other_function, "the same type from another function"),
+        ],
     );
 }
 
@@ -106,17 +71,17 @@ Caused by: {cause}
     };
     let no_address =
         wrapped("java.lang.IllegalStateException: Cart 7f3e9a21 has no shipping address");
-    let base = hash(Language::Java, &no_address);
+    let base = frames_hash(Language::Java, &no_address);
     assert_eq!(
         base,
-        hash(
+        frames_hash(
             Language::Java,
             &wrapped("java.lang.IllegalStateException: Cart 0c11d4e9 has no shipping address")
         )
     );
     assert_ne!(
         base,
-        hash(
+        frames_hash(
             Language::Java,
             &wrapped("java.lang.NullPointerException: Cannot invoke \"Cart.lines()\"")
         )
@@ -127,7 +92,7 @@ Caused by: {cause}
     );
     assert_ne!(
         base,
-        hash(Language::Java, &from_coupon),
+        frames_hash(Language::Java, &from_coupon),
         "a cause raised from another function"
     );
 }
@@ -175,7 +140,7 @@ net/http.(*conn).serve(0xc0002b0120, {0x9d2a48, 0xc0002f4e10})
 created by net/http.(*Server).Serve in goroutine 23
 \t/usr/local/go/src/net/http/server.go:3290 +0x4b4
 ";
-    assert_eq!(hash(Language::Go, GO_PANIC), hash(Language::Go, other));
+    assert_same_issue(Language::Go, GO_PANIC, other);
 }
 
 #[test]
@@ -188,16 +153,13 @@ fn go_stays_apart() {
         "(*Service).LineTotal.func1(...)",
         "(*Service).Subtotal.func1(...)",
     );
-    let base = hash(Language::Go, GO_PANIC);
-    assert_ne!(
-        base,
-        hash(Language::Go, &other_type),
-        "another error type at the same place"
-    );
-    assert_ne!(
-        base,
-        hash(Language::Go, &other_function),
-        "the same type from another function"
+    assert_apart(
+        Language::Go,
+        GO_PANIC,
+        &[
+            (&other_type, "another error type at the same place"),
+            (&other_function, "the same type from another function"),
+        ],
     );
 }
 
@@ -236,10 +198,7 @@ fn dotnet_same_bug_after_a_redeploy() {
    at System.Runtime.CompilerServices.TaskAwaiter.HandleNonSuccessAndDebuggerNotification(Task task)
    at Contoso.Orders.Api.Controllers.OrdersController.<Post>d__4.MoveNext() in C:\agent\_work\15\s\src\Contoso.Orders.Api\Controllers\OrdersController.cs:line 29
 ";
-    assert_eq!(
-        hash(Language::DotNet, DOTNET_BUILD_14),
-        hash(Language::DotNet, build_15)
-    );
+    assert_same_issue(Language::DotNet, DOTNET_BUILD_14, build_15);
 }
 
 #[test]
@@ -256,21 +215,14 @@ fn dotnet_stays_apart() {
         "System.Collections.Generic.KeyNotFoundException: The given key was not present in the dictionary.",
         "System.NullReferenceException: Object reference not set to an instance of an object.",
     );
-    let base = hash(Language::DotNet, DOTNET_BUILD_14);
-    assert_ne!(
-        base,
-        hash(Language::DotNet, &other_type),
-        "another error type at the same place"
-    );
-    assert_ne!(
-        base,
-        hash(Language::DotNet, &other_function),
-        "the same type from another function"
-    );
-    assert_ne!(
-        base,
-        hash(Language::DotNet, &other_inner),
-        "an inner exception of another type"
+    assert_apart(
+        Language::DotNet,
+        DOTNET_BUILD_14,
+        &[
+            (&other_type, "another error type at the same place"),
+            (&other_function, "the same type from another function"),
+            (&other_inner, "an inner exception of another type"),
+        ],
     );
 }
 
@@ -315,7 +267,7 @@ stack backtrace:
    6: 0x55d4c39e9d33 - tokio::runtime::scheduler::multi_thread::worker::Context::run_task::h2e3f4a5b6c7d8e9f
                                at /usr/local/cargo/registry/src/index.crates.io-6f17d22bba15001f/tokio-1.41.1/src/runtime/scheduler/multi_thread/worker.rs:596:9
 ";
-    assert_eq!(hash(Language::Rust, RUST_PANIC), hash(Language::Rust, full));
+    assert_same_issue(Language::Rust, RUST_PANIC, full);
 }
 
 #[test]
@@ -324,8 +276,9 @@ fn rust_stays_apart() {
         "storefront::cart::pricing::apply_discounts",
         "storefront::cart::pricing::apply_coupons",
     );
-    assert_ne!(
-        hash(Language::Rust, RUST_PANIC),
-        hash(Language::Rust, &other_function)
+    assert_apart(
+        Language::Rust,
+        RUST_PANIC,
+        &[(&other_function, "the same type from another function")],
     );
 }

@@ -1,39 +1,10 @@
 //! What must group together and what must stay apart, on stack traces as Node.js, Ruby and PHP print
 //! them. The rules shared by every language are in `grouping_rules.rs`.
 
-use domain::grouping::{GroupingInput, fingerprint};
-use domain::stacktrace::{Language, parse};
+mod common;
 
-/// The hash of `stack` as a tracer reports it: `error.type` and `error.message` from its first exception.
-fn hash(language: Language, stack: &str) -> String {
-    let stacktrace = parse(stack, Some(language));
-    assert_eq!(
-        stacktrace.language,
-        Some(language),
-        "not parsed as {language:?}: {stack}"
-    );
-    let reported = stacktrace.exceptions.first();
-    let grouped = fingerprint(&GroupingInput {
-        service: "shop-api",
-        error_type: reported
-            .and_then(|e| e.error_type.as_deref())
-            .unwrap_or_default(),
-        message: reported
-            .and_then(|e| e.message.as_deref())
-            .unwrap_or_default(),
-        stacktrace: &stacktrace,
-        fingerprint_override: None,
-    });
-    assert!(
-        grouped
-            .tree
-            .children
-            .iter()
-            .any(|c| c.id == "exception" && c.children[1].contributes),
-        "no in-app frame: {stack}"
-    );
-    grouped.hash
-}
+use common::{assert_apart, assert_same_issue, frames_hash};
+use domain::stacktrace::Language;
 
 const JS_ORDER_V1: &str = "TypeError: Cannot read properties of undefined (reading 'total')
     at OrdersController.show (/app/dist/orders/controller.js:42:27)
@@ -54,10 +25,7 @@ fn javascript_same_bug_after_a_redeploy() {
     at next (/usr/src/app/node_modules/express/lib/router/route.js:149:13)
     at Route.dispatch (/usr/src/app/node_modules/express/lib/router/route.js:119:3)
 ";
-    assert_eq!(
-        hash(Language::JavaScript, JS_ORDER_V1),
-        hash(Language::JavaScript, v2)
-    );
+    assert_same_issue(Language::JavaScript, JS_ORDER_V1, v2);
 }
 
 #[test]
@@ -90,26 +58,20 @@ fn javascript_anonymous_functions_and_recursion() {
     at TLSSocket.emit (node:events:519:28)
     at addChunk (node:internal/streams/readable:559:12)
 ";
-    assert_eq!(
-        hash(Language::JavaScript, plain),
-        hash(Language::JavaScript, tls)
-    );
+    assert_same_issue(Language::JavaScript, plain, tls);
 }
 
 #[test]
 fn javascript_stays_apart() {
     let other_type = JS_ORDER_V1.replace("TypeError: Cannot read", "ReferenceError: Cannot read");
     let other_function = JS_ORDER_V1.replace("OrdersController.show", "OrdersController.update");
-    let base = hash(Language::JavaScript, JS_ORDER_V1);
-    assert_ne!(
-        base,
-        hash(Language::JavaScript, &other_type),
-        "another error type at the same place"
-    );
-    assert_ne!(
-        base,
-        hash(Language::JavaScript, &other_function),
-        "the same type from another function"
+    assert_apart(
+        Language::JavaScript,
+        JS_ORDER_V1,
+        &[
+            (&other_type, "another error type at the same place"),
+            (&other_function, "the same type from another function"),
+        ],
     );
 
     let with_cause = |cause: &str| {
@@ -129,8 +91,8 @@ fn javascript_stays_apart() {
         "CardDeclinedError: card declined\n      at PspClient.capture (/app/dist/payments/psp-client.js:31:20)",
     );
     assert_ne!(
-        hash(Language::JavaScript, &refused),
-        hash(Language::JavaScript, &declined)
+        frames_hash(Language::JavaScript, &refused),
+        frames_hash(Language::JavaScript, &declined)
     );
 }
 
@@ -155,7 +117,7 @@ fn ruby_same_bug_after_a_redeploy() {
 \tfrom /usr/local/bundle/gems/actionpack-7.2.1/lib/abstract_controller/base.rb:226:in 'AbstractController::Base#process_action'
 \tfrom /usr/local/bundle/gems/puma-6.4.2/lib/puma/thread_pool.rb:155:in 'block in Puma::ThreadPool#spawn_thread'
 ";
-    assert_eq!(hash(Language::Ruby, RUBY_33), hash(Language::Ruby, ruby_34));
+    assert_same_issue(Language::Ruby, RUBY_33, ruby_34);
 }
 
 #[test]
@@ -173,20 +135,17 @@ fn ruby_stays_apart() {
     let declined = with_cause(
         "/srv/storefront/releases/20240105123456/app/clients/psp_client.rb:40:in `check!': card declined (PspClient::Declined)\n\tfrom /srv/storefront/releases/20240105123456/app/clients/psp_client.rb:23:in `post_capture'",
     );
-    let base = hash(Language::Ruby, RUBY_33);
-    assert_ne!(
-        base,
-        hash(Language::Ruby, &other_type),
-        "another error type at the same place"
+    assert_apart(
+        Language::Ruby,
+        RUBY_33,
+        &[
+            (&other_type, "another error type at the same place"),
+            (&other_function, "the same type from another function"),
+        ],
     );
     assert_ne!(
-        base,
-        hash(Language::Ruby, &other_function),
-        "the same type from another function"
-    );
-    assert_ne!(
-        hash(Language::Ruby, &timeout),
-        hash(Language::Ruby, &declined),
+        frames_hash(Language::Ruby, &timeout),
+        frames_hash(Language::Ruby, &declined),
         "a cause of another type"
     );
 }
@@ -219,10 +178,7 @@ Stack trace:
 #7 {main}
   thrown in /var/www/shop/releases/42/src/Repository/OrderRepository.php on line 39
 ";
-    assert_eq!(
-        hash(Language::Php, PHP_RELEASE_41),
-        hash(Language::Php, release_42)
-    );
+    assert_same_issue(Language::Php, PHP_RELEASE_41, release_42);
 }
 
 #[test]
@@ -232,15 +188,12 @@ fn php_stays_apart() {
         "OrderRepository->findOrFail(48213)",
         "OrderRepository->lockOrFail(48213)",
     );
-    let base = hash(Language::Php, PHP_RELEASE_41);
-    assert_ne!(
-        base,
-        hash(Language::Php, &other_type),
-        "another error type at the same place"
-    );
-    assert_ne!(
-        base,
-        hash(Language::Php, &other_function),
-        "the same type from another function"
+    assert_apart(
+        Language::Php,
+        PHP_RELEASE_41,
+        &[
+            (&other_type, "another error type at the same place"),
+            (&other_function, "the same type from another function"),
+        ],
     );
 }

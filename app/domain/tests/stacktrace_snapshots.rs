@@ -1,13 +1,16 @@
 //! Every fixture under `fixtures/stacktraces/` parsed with its file-name prefix as the language hint
 //! (`python-flask-ddtrace.txt` is parsed as Python), snapshotted as YAML.
 
-use domain::stacktrace::{Language, parse};
+mod common;
+
+use common::fixture_hint;
+use domain::stacktrace::parse;
 
 #[test]
 fn parsed() {
     insta::glob!("fixtures/stacktraces/*.txt", |path| {
         let text = std::fs::read_to_string(path).expect("readable fixture");
-        let parsed = parse(&text, hint(path));
+        let parsed = parse(&text, fixture_hint(path));
         assert!(!parsed.raw, "{} did not parse", path.display());
         insta::assert_yaml_snapshot!(parsed);
     });
@@ -20,14 +23,9 @@ fn fixtures_detected_without_hint() {
         let text = std::fs::read_to_string(path).expect("readable fixture");
         assert_eq!(
             parse(&text, None),
-            parse(&text, hint(path)),
+            parse(&text, fixture_hint(path)),
             "{}",
             path.display()
         );
     });
-}
-
-fn hint(path: &std::path::Path) -> Option<Language> {
-    let name = path.file_name()?.to_str()?;
-    Language::from_tracer_lang(name.split('-').next()?)
 }

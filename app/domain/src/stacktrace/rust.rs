@@ -1,6 +1,6 @@
 //! Rust: a panic (`thread 'main' panicked at src/main.rs:10:5:` + message) followed by the std backtrace
 //! (`  4: checkout::orders::load` then `at ./src/orders.rs:42:18`, or `RUST_BACKTRACE=full`'s
-//! `  4: 0x55d4c3b1e2a4 - checkout::orders::load::h1a2b3c4d5e6f7a8`), and anyhow's `{:?}` (`Error: ...`,
+//! `  4:     0x55d4c3b1e2a4 - checkout::orders::load::h1a2b3c4d5e6f7a8`), and anyhow's `{:?}` (`Error: ...`,
 //! `Caused by:` messages, `Stack backtrace:`). The backtrace is printed innermost first and reversed;
 //! anyhow's causes become exceptions of their own, without frames (anyhow captures one backtrace).
 
@@ -10,11 +10,14 @@ use regex::Regex;
 
 use super::{Exception, Frame, is_tracer, number};
 
-/// `   4: checkout::orders::load`, `  12: 0x55d4c3b1e2a4 - checkout::orders::load::h1a2b3c4d5e6f7a8`,
-/// `   9: <alloc::boxed::Box<F,A> as core::ops::function::FnOnce<Args>>::call_once`.
+/// `   4: checkout::orders::load`, `   9: <alloc::boxed::Box<F,A> as core::ops::function::FnOnce<Args>>::call_once`,
+/// and `RUST_BACKTRACE=full`'s address right-aligned to the width of a 64-bit one:
+/// `  12:     0x55d4c3b1e2a4 - checkout::orders::load::h1a2b3c4d5e6f7a8`, `  13:                0x0 - <unknown>`.
 static FRAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*\d+: (?:0x[0-9a-fA-F]+ - )?(?P<symbol>\S.*?)(?:::h[0-9a-f]{16})?\s*$")
-        .expect("valid regex")
+    Regex::new(
+        r"^\s*\d+: (?:\s*0x(?P<address>[0-9a-fA-F]+) - )?(?P<symbol>\S.*?)(?:::h[0-9a-f]{16})?\s*$",
+    )
+    .expect("valid regex")
 });
 
 /// `             at ./src/orders.rs:42:18`, `at /rustc/90b35a6239c3d8bdabc530a6a0816f7ff89a0aaf/library/core/src/panicking.rs:72:14`.
@@ -55,9 +58,13 @@ static NOT_APP_SYMBOL: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Toolchain and dependency sources: `/rustc/90b35a6239c3d8bdabc530a6a0816f7ff89a0aaf/library/std/src/rt.rs`,
 /// `/home/dev/.cargo/registry/src/index.crates.io-6f17d22bba15001f/tokio-1.38.0/src/runtime/park.rs`,
-/// `/usr/local/cargo/registry/src/...` (Docker's CARGO_HOME), `/home/dev/.cargo/git/checkouts/...`.
+/// `/usr/local/cargo/registry/src/...` (Docker's CARGO_HOME), `/home/dev/.cargo/git/checkouts/...`;
+/// and the C runtime's sources, which `RUST_BACKTRACE=full` shows below a thread's first Rust frame
+/// when libc has debug info: `start_thread` at `./nptl/pthread_create.c:442:8`, `clone3` at
+/// `./misc/../sysdeps/unix/sysv/linux/x86_64/clone3.S:81`, `../sysdeps/nptl/libc_start_call_main.h:58:16`.
 static NOT_APP_FILE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^/rustc/|cargo[\\/]registry[\\/]|\.cargo[\\/]git[\\/]").expect("valid regex")
+    Regex::new(r"^/rustc/|cargo[\\/]registry[\\/]|\.cargo[\\/]git[\\/]|\.[chS]$")
+        .expect("valid regex")
 });
 
 pub(super) fn parse(text: &str) -> Vec<Exception> {
@@ -84,6 +91,14 @@ pub(super) fn parse(text: &str) -> Vec<Exception> {
             }
         } else if let Some(caps) = FRAME.captures(line) {
             in_message = false;
+            // `RUST_BACKTRACE=full` ends some stacks on a null return address, which the short
+            // backtrace never prints: it names nothing.
+            if caps
+                .name("address")
+                .is_some_and(|a| a.as_str().bytes().all(|b| b == b'0'))
+            {
+                continue;
+            }
             reported.frames.push(Frame {
                 function: caps.name("symbol").map(|m| m.as_str().to_owned()),
                 ..Frame::default()
@@ -172,6 +187,7 @@ fn split_path(symbol: &str) -> (Option<&str>, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stacktrace::{self, Language};
 
     #[test]
     fn paths() {
@@ -221,6 +237,88 @@ mod tests {
                 (None, Some("rust_begin_unwind"), Some(645), false)
             ]
         );
+    }
+
+    #[test]
+    fn full_backtrace_with_padded_addresses() {
+        let text = "thread 'main' panicked at src/main.rs:10:5:
+called `Option::unwrap()` on a `None` value
+stack backtrace:
+   0:     0x55d4c5a1b2c3 - std::backtrace_rs::backtrace::libunwind::trace::h1a2b3c4d5e6f7a8b
+                               at /rustc/90b35a6239c3d8bdabc530a6a0816f7ff89a0aaf/library/std/src/../../backtrace/src/backtrace/libunwind.rs:104:5
+  14:     0x55d4c5a0f1e2 - myapp::handlers::checkout::h0123456789abcdef
+                               at /home/deploy/myapp/src/handlers.rs:42:9
+  15:     0x55d4c5a0e7b9 - myapp::main
+  16:     0x7f3b1c894ac3 - start_thread
+                               at ./nptl/pthread_create.c:442:8
+  17:     0x7f3b1c926850 - clone3
+                               at ./misc/../sysdeps/unix/sysv/linux/x86_64/clone3.S:81
+  18:                0x0 - <unknown>
+";
+        let e = &parse(text)[0];
+        assert_eq!(
+            e.message.as_deref(),
+            Some("called `Option::unwrap()` on a `None` value")
+        );
+        let frames: Vec<_> = e
+            .frames
+            .iter()
+            .map(|f| {
+                (
+                    f.module.as_deref(),
+                    f.function.as_deref(),
+                    f.file.as_deref(),
+                    f.line,
+                    f.column,
+                    f.in_app,
+                )
+            })
+            .collect();
+        assert_eq!(
+            frames,
+            [
+                (
+                    None,
+                    Some("clone3"),
+                    Some("./misc/../sysdeps/unix/sysv/linux/x86_64/clone3.S"),
+                    Some(81),
+                    None,
+                    false
+                ),
+                (
+                    None,
+                    Some("start_thread"),
+                    Some("./nptl/pthread_create.c"),
+                    Some(442),
+                    Some(8),
+                    false
+                ),
+                (Some("myapp"), Some("main"), None, None, None, true),
+                (
+                    Some("myapp::handlers"),
+                    Some("checkout"),
+                    Some("/home/deploy/myapp/src/handlers.rs"),
+                    Some(42),
+                    Some(9),
+                    true
+                ),
+                (
+                    Some("std::backtrace_rs::backtrace::libunwind"),
+                    Some("trace"),
+                    Some(
+                        "/rustc/90b35a6239c3d8bdabc530a6a0816f7ff89a0aaf/library/std/src/../../backtrace/src/backtrace/libunwind.rs"
+                    ),
+                    Some(104),
+                    Some(5),
+                    false
+                ),
+            ]
+        );
+        for hint in [None, Some(Language::Rust)] {
+            let parsed = stacktrace::parse(text, hint);
+            assert_eq!(parsed.language, Some(Language::Rust), "hint {hint:?}");
+            assert_eq!(parsed.exceptions[0], *e, "hint {hint:?}");
+        }
     }
 
     #[test]

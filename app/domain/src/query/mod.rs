@@ -1,7 +1,16 @@
 //! Explorer query and result types shared by the server (SQL, JSON API) and the WASM client (URLs,
-//! rendering). The JSON API returns exactly these.
+//! rendering). The JSON API returns exactly these. [`search`] is the search bar's query language.
 
 use serde::{Deserialize, Serialize};
+
+pub mod search;
+#[cfg(test)]
+mod tests;
+
+pub use search::{
+    FacetKey, Pattern, Search, SearchError, Term, Token, TokenKind, highlight, parse_search,
+    search_errors,
+};
 
 use crate::grouping::Component;
 use crate::stacktrace::Stacktrace;
@@ -18,7 +27,12 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 4] = [Self::ForReview, Self::Reviewed, Self::Ignored, Self::Resolved];
+    pub const ALL: [Status; 4] = [
+        Self::ForReview,
+        Self::Reviewed,
+        Self::Ignored,
+        Self::Resolved,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -64,6 +78,10 @@ pub struct IssueQuery {
     pub error_type: Option<String>,
     /// Free text over type and message (case-insensitive substring).
     pub q: Option<String>,
+    /// The search bar's text in the [`search`] language (`service:checkout -host:web-3 "card
+    /// declined"`), applied on top of the other filters; read it with [`IssueQuery::parsed_search`].
+    #[serde(default)]
+    pub search: Option<String>,
     /// Issues seen at or after this time.
     pub from: Option<i64>,
     /// Issues seen before this time.
@@ -79,11 +97,20 @@ impl IssueQuery {
     pub const MAX_LIMIT: u32 = 200;
 
     pub fn limit(&self) -> u32 {
-        self.limit.unwrap_or(Self::DEFAULT_LIMIT).clamp(1, Self::MAX_LIMIT)
+        self.limit
+            .unwrap_or(Self::DEFAULT_LIMIT)
+            .clamp(1, Self::MAX_LIMIT)
     }
 
     pub fn offset(&self) -> u32 {
         self.offset.unwrap_or(0)
+    }
+
+    /// The parsed [`search`](Self::search) text; none is the empty search (no terms).
+    pub fn parsed_search(&self) -> Result<Search, SearchError> {
+        self.search
+            .as_deref()
+            .map_or_else(|| Ok(Search::default()), parse_search)
     }
 }
 
