@@ -30,7 +30,7 @@ test: tools test-tools site-debug wasm-check
 
 ## bench: intake throughput and query latency on SQLite (release build)
 #        BENCH_EVENTS (default 1000000) and BENCH_SPANS (default 2000000) size it.
-bench: tools site-release
+bench: tools
 	cargo bench -p server --bench ingest
 
 tools:
