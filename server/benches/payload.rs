@@ -123,7 +123,7 @@ impl Generator {
             let message = format!("order {order} failed: timeout after {}ms", self.random() % 5000);
             meta.push(("error.type", format!("builtins.{error_type}")));
             meta.push(("error.message", message.clone()));
-            meta.push(("error.stack", python_stack(error_type, function, &message, order)));
+            meta.push(("error.stack", python_stack(error_type, function, &message, bug % 3 + 40)));
         }
         let mut spans = vec![Span {
             service: service.clone(),
@@ -170,10 +170,11 @@ impl Generator {
     }
 }
 
-fn python_stack(error_type: &str, function: usize, message: &str, order: u64) -> String {
+/// One release directory per deployed version, as a deploy tool lays them out.
+fn python_stack(error_type: &str, function: usize, message: &str, release: u64) -> String {
     format!(
-        "Traceback (most recent call last):\n  File \"/usr/local/lib/python3.12/site-packages/flask/app.py\", line 880, in full_dispatch_request\n    rv = self.dispatch_request()\n  File \"/srv/shop/releases/{order}/shop/views.py\", line 42, in show_order\n    return handle_{function}(order_id)\n  File \"/srv/shop/releases/{order}/shop/orders.py\", line {}, in handle_{function}\n    raise {error_type}(msg)\n{error_type}: {message}\n",
-        100 + order % 50
+        "Traceback (most recent call last):\n  File \"/usr/local/lib/python3.12/site-packages/flask/app.py\", line 880, in full_dispatch_request\n    rv = self.dispatch_request()\n  File \"/srv/shop/releases/{release}/shop/views.py\", line 42, in show_order\n    return handle_{function}(order_id)\n  File \"/srv/shop/releases/{release}/shop/orders.py\", line {}, in handle_{function}\n    raise {error_type}(msg)\n{error_type}: {message}\n",
+        100 + release
     )
 }
 
