@@ -160,7 +160,10 @@ fn start_server(dir: &Path, api: u16, agent: u16) -> anyhow::Result<Child> {
         .arg(format!("127.0.0.1:{agent}"))
         .arg("--otlp-listen")
         .arg("off")
-        .env("STACKPRINT_LOG", "warn")
+        .env(
+            "STACKPRINT_LOG",
+            std::env::var("BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .stdout(Stdio::null())
         .spawn()?)
 }

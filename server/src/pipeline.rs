@@ -86,7 +86,16 @@ async fn writer(store: Store, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let answer = store.write_batch(&batch).await.map_err(|e| {
+        let started = std::time::Instant::now();
+        let answer = store.write_batch(&batch).await;
+        tracing::debug!(
+            requests = waiting.len(),
+            events = batch.events.len(),
+            spans = batch.spans,
+            millis = started.elapsed().as_millis() as u64,
+            "intake batch committed"
+        );
+        let answer = answer.map_err(|e| {
             tracing::error!(error = %e, requests = waiting.len(), "writing an intake batch failed");
         });
         for done in waiting {
