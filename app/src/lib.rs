@@ -17,7 +17,7 @@ use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::pages::{IssueDetailPage, IssueListPage, NotFound};
+use crate::pages::{IssueDetailPage, IssueListPage, NotFound, TracePage};
 
 /// The HTML document around [`App`], rendered only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=IssueListPage />
                     <Route path=path!("/issues/:id") view=IssueDetailPage />
+                    <Route path=path!("/traces/:trace_id") view=TracePage />
                 </Routes>
             </main>
         </Router>

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use app::backend::{Backend, BackendFuture, ExplorerBackend};
 use app::{App, shell};
 use axum::Router;
-use domain::query::{IssueDetail, IssuePage, IssueQuery};
+use domain::query::{IssueDetail, IssuePage, IssueQuery, TraceDetail};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -29,6 +29,10 @@ impl ExplorerBackend for StoreBackend {
 
     fn issue(&self, id: i64) -> BackendFuture<'_, Option<IssueDetail>> {
         Box::pin(async move { self.0.issue(id).await.map_err(hide) })
+    }
+
+    fn trace(&self, trace_id: u128) -> BackendFuture<'_, Option<TraceDetail>> {
+        Box::pin(async move { self.0.trace(trace_id).await.map_err(hide) })
     }
 }
 

@@ -142,8 +142,17 @@ fn IssueHeader(issue: IssueSummary, now: i64) -> impl IntoView {
     }
 }
 
+/// The trace page with the event's entry span and error span highlighted.
+fn trace_href(event: &EventDetail) -> String {
+    format!(
+        "/traces/{}?entry={}&error={}&issue={}",
+        event.trace_id, event.span_id, event.error_span_id, event.issue_id
+    )
+}
+
 #[component]
 fn EventView(event: EventDetail, now: i64) -> impl IntoView {
+    let trace = trace_href(&event);
     let optional = |label: &'static str, value: Option<String>| {
         value.map(|value| {
             view! {
@@ -173,7 +182,11 @@ fn EventView(event: EventDetail, now: i64) -> impl IntoView {
             {optional("Container", event.container_id)}
             <dt>"Trace id"</dt>
             <dd>
-                <code>{event.trace_id}</code>
+                <code>{event.trace_id.clone()}</code>
+                " "
+                <a class="view-trace" href=trace>
+                    "View trace"
+                </a>
             </dd>
             <dt>"Span id"</dt>
             <dd>

@@ -3,7 +3,9 @@
 mod issue_detail;
 mod issue_list;
 mod not_found;
+mod trace;
 
 pub use issue_detail::IssueDetailPage;
 pub use issue_list::IssueListPage;
 pub use not_found::NotFound;
+pub use trace::TracePage;
