@@ -1,14 +1,15 @@
 //! The real `stackprint serve` binary: what it acknowledged survives a crash (SIGKILL right after the
 //! answer), and it starts again on the same database.
 
-mod support;
+#[path = "support/client.rs"]
+mod client;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::client::Http;
+use client::Http;
 
 struct Ports {
     api: String,
