@@ -3,11 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use domain::query::{IssueDetail, IssuePage, IssueQuery, TraceDetail};
+use domain::explorer::{ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage};
+use domain::query::{EventPage, IssueDetail, IssuePage, IssueQuery, Status, TraceDetail};
 use domain::stacktrace::Stacktrace;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
+
+use crate::range::TimeRange;
+use crate::url::ListState;
 
 /// Data with the server's clock at the time it was read, so relative times ("5 min ago") render the
 /// same on the server and in the browser.
@@ -73,15 +77,156 @@ pub async fn trace(trace_id: String) -> Result<Option<TraceView>, ServerFnError>
     Ok(found.map(ssr::with_stacks))
 }
 
+/// One page of the explorer, and whether any issue exists at all (for the empty state of a new
+/// install).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExplorerPage {
+    pub list: IssueListPage,
+    pub any_issues: bool,
+}
+
+/// `POST /api/ui/explorer`: one page of the explorer's issue list over its time range.
+#[server(prefix = "/api/ui", endpoint = "explorer", input = Json)]
+pub async fn explorer_issues(state: ListState) -> Result<Snapshot<ExplorerPage>, ServerFnError> {
+    use crate::range::Detail;
+    let search = ssr::search(&state.search)?;
+    let backend = ssr::backend()?;
+    let now = ssr::now();
+    let query = IssueQuery {
+        sort: state.sort,
+        offset: Some(state.offset),
+        ..IssueQuery::default()
+    };
+    let range = state.range.resolve(now, Detail::Sparkline);
+    let list = backend
+        .0
+        .explorer_issues(query, search, range)
+        .await
+        .map_err(|e| ssr::failed("list issues", e))?;
+    let any_issues = list.total > 0
+        || backend
+            .0
+            .list_issues(IssueQuery {
+                limit: Some(1),
+                ..IssueQuery::default()
+            })
+            .await
+            .map_err(|e| ssr::failed("list issues", e))?
+            .total
+            > 0;
+    Ok(Snapshot {
+        now,
+        data: ExplorerPage { list, any_issues },
+    })
+}
+
+/// `POST /api/ui/facets`: issue counts per facet value under a search and time range.
+#[server(prefix = "/api/ui", endpoint = "facets", input = Json)]
+pub async fn explorer_facets(search: String, range: TimeRange) -> Result<Facets, ServerFnError> {
+    use crate::range::Detail;
+    let search = ssr::search(&search)?;
+    let backend = ssr::backend()?;
+    let range = range.resolve(ssr::now(), Detail::Sparkline);
+    backend
+        .0
+        .facets(search, range)
+        .await
+        .map_err(|e| ssr::failed("count facets", e))
+}
+
+/// `POST /api/ui/distribution`: an issue's events over time and by version, env, host and resource;
+/// `None` for an unknown issue.
+#[server(prefix = "/api/ui", endpoint = "distribution", input = Json)]
+pub async fn distribution(
+    id: i64,
+    range: TimeRange,
+) -> Result<Option<IssueDistribution>, ServerFnError> {
+    use crate::range::Detail;
+    let backend = ssr::backend()?;
+    let range = range.resolve(ssr::now(), Detail::Chart);
+    backend
+        .0
+        .distribution(id, range)
+        .await
+        .map_err(|e| ssr::failed("load the distribution", e))
+}
+
+/// `POST /api/ui/activity`: an issue's triage timeline; `None` for an unknown issue.
+#[server(prefix = "/api/ui", endpoint = "activity", input = Json)]
+pub async fn activity(id: i64) -> Result<Snapshot<Option<ActivityPage>>, ServerFnError> {
+    let backend = ssr::backend()?;
+    let data = backend
+        .0
+        .activity(id)
+        .await
+        .map_err(|e| ssr::failed("load the activity", e))?;
+    Ok(Snapshot {
+        now: ssr::now(),
+        data,
+    })
+}
+
+/// `POST /api/ui/event`: an issue's event number `index`, 0 the latest, with the issue's event count.
+#[server(prefix = "/api/ui", endpoint = "event", input = Json)]
+pub async fn issue_event(id: i64, index: u32) -> Result<Snapshot<EventPage>, ServerFnError> {
+    let backend = ssr::backend()?;
+    let data = backend
+        .0
+        .events(id, 1, index)
+        .await
+        .map_err(|e| ssr::failed("load the event", e))?;
+    Ok(Snapshot {
+        now: ssr::now(),
+        data,
+    })
+}
+
+/// The longest name recorded with a status change, in characters (as the JSON API).
+pub const MAX_ACTOR_CHARS: usize = 200;
+/// Who changed a status when the browser has no name set.
+pub const DEFAULT_ACTOR: &str = "web";
+
+/// `POST /api/ui/status`: sets the status of 1 to 1000 issues, recorded with `actor` (blank:
+/// [`DEFAULT_ACTOR`]).
+#[server(prefix = "/api/ui", endpoint = "status", input = Json)]
+pub async fn set_statuses(
+    ids: Vec<i64>,
+    status: Status,
+    actor: Option<String>,
+) -> Result<BulkStatusResult, ServerFnError> {
+    use domain::explorer::BulkStatusChange;
+    if ids.is_empty() || ids.len() > BulkStatusChange::MAX_IDS {
+        return Err(ServerFnError::new(format!(
+            "Select 1 to {} issues.",
+            BulkStatusChange::MAX_IDS
+        )));
+    }
+    let actor = actor
+        .map(|a| a.trim().to_owned())
+        .filter(|a| !a.is_empty())
+        .unwrap_or_else(|| DEFAULT_ACTOR.to_owned());
+    if actor.chars().count() > MAX_ACTOR_CHARS {
+        return Err(ServerFnError::new(format!(
+            "Names are at most {MAX_ACTOR_CHARS} characters."
+        )));
+    }
+    let backend = ssr::backend()?;
+    backend
+        .0
+        .set_statuses(ids, status, actor)
+        .await
+        .map_err(|e| ssr::failed("change the status", e))
+}
+
 #[cfg(feature = "ssr")]
 mod ssr {
-    use domain::query::TraceDetail;
+    use domain::query::{Search, TraceDetail, parse_search};
     use domain::span::tags as key;
     use domain::stacktrace::{Language, parse};
     use leptos::prelude::*;
 
     use super::TraceView;
-    use crate::backend::Backend;
+    use crate::backend::{Backend, BackendError};
 
     pub fn backend() -> Result<Backend, ServerFnError> {
         use_context::<Backend>().ok_or_else(|| {
@@ -90,10 +235,25 @@ mod ssr {
         })
     }
 
-    /// Logs the backend's error and returns one without internals for the browser.
-    pub fn failed(action: &str, error: String) -> ServerFnError {
-        tracing::error!(%error, "could not {action}");
-        ServerFnError::new(format!("Could not {action}; see the server log."))
+    /// Logs the backend's error and returns one without internals for the browser; requests it
+    /// refused say why.
+    pub fn failed(action: &str, error: BackendError) -> ServerFnError {
+        match error {
+            BackendError::Invalid(reason) => {
+                tracing::debug!(%reason, "refused to {action}");
+                ServerFnError::new(format!("Could not {action}: {reason}"))
+            }
+            BackendError::Failed(error) => {
+                tracing::error!(%error, "could not {action}");
+                ServerFnError::new(format!("Could not {action}; see the server log."))
+            }
+        }
+    }
+
+    /// The parsed search; the page validates it before asking, so this refuses only hand-made
+    /// requests.
+    pub fn search(text: &str) -> Result<Search, ServerFnError> {
+        parse_search(text).map_err(|e| ServerFnError::new(format!("Invalid search: {e}")))
     }
 
     pub fn now() -> i64 {

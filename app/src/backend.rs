@@ -1,14 +1,48 @@
 //! The data source of the pages, provided by the server in Leptos context. Server-only.
 
+use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use domain::query::{IssueDetail, IssuePage, IssueQuery, TraceDetail};
+use domain::explorer::{
+    ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage, RangeQuery,
+};
+use domain::query::{EventPage, IssueDetail, IssuePage, IssueQuery, Search, Status, TraceDetail};
 
-/// A boxed, sendable future; the error is logged by the server function and not shown to users.
-pub type BackendFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, String>> + Send + 'a>>;
+/// Why a backend call failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BackendError {
+    /// The request cannot be answered as asked (a time range out of bounds); the text is for users.
+    Invalid(String),
+    /// Anything else; logged by the server function, never shown to users.
+    Failed(String),
+}
 
+impl From<String> for BackendError {
+    fn from(reason: String) -> Self {
+        Self::Failed(reason)
+    }
+}
+
+impl fmt::Display for BackendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Invalid(reason) | Self::Failed(reason) => f.write_str(reason),
+        }
+    }
+}
+
+/// A boxed, sendable future of a backend call.
+pub type BackendFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, BackendError>> + Send + 'a>>;
+
+fn unsupported<'a, T: Send + 'a>(what: &str) -> BackendFuture<'a, T> {
+    let reason = format!("this backend does not support {what}");
+    Box::pin(async move { Err(BackendError::Failed(reason)) })
+}
+
+/// What the pages read and change. The explorer methods have defaults that fail, so test fakes
+/// implement only what their pages use.
 pub trait ExplorerBackend: Send + Sync + 'static {
     fn list_issues(&self, query: IssueQuery) -> BackendFuture<'_, IssuePage>;
     /// `Ok(None)` for an unknown id.
@@ -18,6 +52,57 @@ pub trait ExplorerBackend: Send + Sync + 'static {
     fn trace(&self, trace_id: u128) -> BackendFuture<'_, Option<TraceDetail>> {
         let _ = trace_id;
         Box::pin(async { Ok(None) })
+    }
+
+    /// One page of the explorer: `query`'s sort and paging, `search` (already parsed) and the counts
+    /// and trends over `range`.
+    fn explorer_issues(
+        &self,
+        query: IssueQuery,
+        search: Search,
+        range: RangeQuery,
+    ) -> BackendFuture<'_, IssueListPage> {
+        let _ = (query, search, range);
+        unsupported("the explorer list")
+    }
+
+    /// Issue counts per facet value for what [`ExplorerBackend::explorer_issues`] lists.
+    fn facets(&self, search: Search, range: RangeQuery) -> BackendFuture<'_, Facets> {
+        let _ = (search, range);
+        unsupported("facets")
+    }
+
+    /// An issue's events over `range`; `Ok(None)` for an unknown issue.
+    fn distribution(
+        &self,
+        id: i64,
+        range: RangeQuery,
+    ) -> BackendFuture<'_, Option<IssueDistribution>> {
+        let _ = (id, range);
+        unsupported("distributions")
+    }
+
+    /// An issue's triage timeline, oldest first; `Ok(None)` for an unknown issue.
+    fn activity(&self, id: i64) -> BackendFuture<'_, Option<ActivityPage>> {
+        let _ = id;
+        unsupported("activity")
+    }
+
+    /// An issue's events, newest first.
+    fn events(&self, id: i64, limit: u32, offset: u32) -> BackendFuture<'_, EventPage> {
+        let _ = (id, limit, offset);
+        unsupported("event paging")
+    }
+
+    /// Sets the status of issues, recorded with `actor`.
+    fn set_statuses(
+        &self,
+        ids: Vec<i64>,
+        status: Status,
+        actor: String,
+    ) -> BackendFuture<'_, BulkStatusResult> {
+        let _ = (ids, status, actor);
+        unsupported("status changes")
     }
 }
 

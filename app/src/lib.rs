@@ -7,7 +7,9 @@ pub mod api;
 pub mod backend;
 mod components;
 mod pages;
-mod url;
+pub mod range;
+mod terms;
+pub mod url;
 
 #[cfg(all(test, feature = "ssr"))]
 mod tests;
@@ -17,6 +19,7 @@ use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
+use crate::components::{ActorField, provide_actor};
 use crate::pages::{IssueDetailPage, IssueListPage, NotFound, TracePage};
 
 /// The HTML document around [`App`], rendered only on the server.
@@ -45,6 +48,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_actor();
+    // Effects run only in the browser, once hydrated: browser tests wait for this mark.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "");
+        }
+    });
     view! {
         <Title formatter=|page: String| format!("{page} · Stackprint") />
         <Router>
@@ -55,6 +65,7 @@ pub fn App() -> impl IntoView {
                 <nav aria-label="Main">
                     <A href="/">"Issues"</A>
                 </nav>
+                <ActorField />
             </header>
             <main>
                 <Routes fallback=NotFound>

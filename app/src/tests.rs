@@ -1,4 +1,9 @@
-//! The pages rendered the way the server serves them (`leptos_routes_with_context`), over a fake backend.
+//! The pages and server functions served the way the server serves them
+//! (`leptos_routes_with_context`), over a fake backend: the explorer in `explorer`, the issue page in
+//! `issue_page`; shared fixtures here.
+
+mod explorer;
+mod issue_page;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -6,52 +11,150 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
+use domain::explorer::{
+    Activity, ActivityKind, ActivityPage, BulkStatusResult, ErrorRate, FacetValue, Facets,
+    IssueDistribution, IssueListPage, IssueRow, RangeQuery, Share,
+};
 use domain::grouping::Component;
-use domain::query::{EventDetail, IssueDetail, IssuePage, IssueQuery, IssueSummary, Sort, Status};
+use domain::query::{
+    EventDetail, EventPage, IssueDetail, IssuePage, IssueQuery, IssueSummary, Search, Status,
+};
 use domain::stacktrace::{Exception, Frame, Language, Stacktrace};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 use tower::ServiceExt;
 
-use crate::backend::{Backend, BackendFuture, ExplorerBackend};
+use crate::backend::{Backend, BackendError, BackendFuture, ExplorerBackend};
 use crate::{App, shell};
 
 const HOUR: i64 = 3_600_000;
 
-/// Pages show times relative to the server's clock, so the fixtures are relative to it too.
-fn hours_ago(hours: i64) -> i64 {
+fn now_ms() -> i64 {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("after 1970");
-    i64::try_from(now.as_millis()).expect("fits") - hours * HOUR
+    i64::try_from(now.as_millis()).expect("fits")
 }
 
+/// Pages show times relative to the server's clock, so the fixtures are relative to it too.
+fn hours_ago(hours: i64) -> i64 {
+    now_ms() - hours * HOUR
+}
+
+/// Answers with its fields and records what the pages asked for.
 #[derive(Default)]
 struct Fake {
+    /// What `list_issues` (all issues) answers.
     issues: Vec<IssueSummary>,
+    /// What the explorer lists.
+    rows: Vec<IssueRow>,
+    facets: Facets,
     detail: Option<IssueDetail>,
+    events: Vec<EventDetail>,
+    activity: Vec<Activity>,
+    distribution: Option<IssueDistribution>,
     fail: bool,
-    queries: Mutex<Vec<IssueQuery>>,
+    explorer_calls: Mutex<Vec<(IssueQuery, Search, RangeQuery)>>,
+    facet_calls: Mutex<Vec<(Search, RangeQuery)>>,
+    status_calls: Mutex<Vec<(Vec<i64>, Status, String)>>,
 }
 
-impl ExplorerBackend for Fake {
-    fn list_issues(&self, query: IssueQuery) -> BackendFuture<'_, IssuePage> {
-        self.queries.lock().expect("not poisoned").push(query);
-        let page = IssuePage {
-            issues: self.issues.clone(),
-            total: self.issues.len() as i64,
-        };
+impl Fake {
+    fn answer<T: Send + 'static>(&self, value: T) -> BackendFuture<'_, T> {
         let result = if self.fail {
-            Err("database is locked".to_owned())
+            Err(BackendError::Failed("database is locked".to_owned()))
         } else {
-            Ok(page)
+            Ok(value)
         };
         Box::pin(async move { result })
     }
 
+    fn known(&self, id: i64) -> bool {
+        self.detail.as_ref().is_some_and(|d| d.issue.id == id)
+    }
+}
+
+impl ExplorerBackend for Fake {
+    fn list_issues(&self, _: IssueQuery) -> BackendFuture<'_, IssuePage> {
+        self.answer(IssuePage {
+            issues: self.issues.clone(),
+            total: self.issues.len() as i64,
+        })
+    }
+
     fn issue(&self, id: i64) -> BackendFuture<'_, Option<IssueDetail>> {
-        let found = self.detail.clone().filter(|d| d.issue.id == id);
-        Box::pin(async move { Ok(found) })
+        self.answer(self.detail.clone().filter(|d| d.issue.id == id))
+    }
+
+    fn explorer_issues(
+        &self,
+        query: IssueQuery,
+        search: Search,
+        range: RangeQuery,
+    ) -> BackendFuture<'_, IssueListPage> {
+        let buckets = range.buckets() as usize;
+        self.explorer_calls
+            .lock()
+            .expect("not poisoned")
+            .push((query, search, range));
+        self.answer(IssueListPage {
+            issues: self.rows.clone(),
+            total: self.rows.len() as i64,
+            buckets: (0..buckets as i64).map(|i| hours_ago(24 - i)).collect(),
+            bucket_ms: HOUR,
+        })
+    }
+
+    fn facets(&self, search: Search, range: RangeQuery) -> BackendFuture<'_, Facets> {
+        self.facet_calls
+            .lock()
+            .expect("not poisoned")
+            .push((search, range));
+        self.answer(self.facets.clone())
+    }
+
+    fn distribution(&self, id: i64, _: RangeQuery) -> BackendFuture<'_, Option<IssueDistribution>> {
+        let found = self.distribution.clone().filter(|_| self.known(id));
+        self.answer(found)
+    }
+
+    fn activity(&self, id: i64) -> BackendFuture<'_, Option<ActivityPage>> {
+        let found = self.known(id).then(|| ActivityPage {
+            activity: self.activity.clone(),
+        });
+        self.answer(found)
+    }
+
+    fn events(&self, id: i64, limit: u32, offset: u32) -> BackendFuture<'_, EventPage> {
+        let events = if self.known(id) {
+            self.events.clone()
+        } else {
+            Vec::new()
+        };
+        let total = events.len() as i64;
+        let page = events
+            .into_iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .collect();
+        self.answer(EventPage {
+            events: page,
+            total,
+        })
+    }
+
+    fn set_statuses(
+        &self,
+        ids: Vec<i64>,
+        status: Status,
+        actor: String,
+    ) -> BackendFuture<'_, BulkStatusResult> {
+        let (updated, not_found) = ids.iter().partition(|&&id| self.known(id));
+        self.status_calls
+            .lock()
+            .expect("not poisoned")
+            .push((ids, status, actor));
+        self.answer(BulkStatusResult { updated, not_found })
     }
 }
 
@@ -91,15 +194,8 @@ fn frame(function: &str, in_app: bool) -> Frame {
     }
 }
 
-fn detail() -> IssueDetail {
-    let leaf = |id: &str, value: &str, contributes, hint: Option<&str>| Component {
-        id: id.to_owned(),
-        values: vec![value.to_owned()],
-        contributes,
-        hint: hint.map(str::to_owned),
-        children: Vec::new(),
-    };
-    let stacktrace = Stacktrace {
+fn stacktrace() -> Stacktrace {
+    Stacktrace {
         language: Some(Language::Python),
         exceptions: vec![
             Exception {
@@ -118,6 +214,16 @@ fn detail() -> IssueDetail {
             },
         ],
         raw: false,
+    }
+}
+
+fn detail() -> IssueDetail {
+    let leaf = |id: &str, value: &str, contributes, hint: Option<&str>| Component {
+        id: id.to_owned(),
+        values: vec![value.to_owned()],
+        contributes,
+        hint: hint.map(str::to_owned),
+        children: Vec::new(),
     };
     IssueDetail {
         issue: summary(),
@@ -137,30 +243,116 @@ fn detail() -> IssueDetail {
                 ),
             ],
         },
-        latest_event: Some(EventDetail {
-            id: 1,
-            issue_id: 7,
-            trace_id: "0af7651916cd43dd8448eb211c80319c".to_owned(),
-            span_id: "1234567890".to_owned(),
-            error_span_id: "1234567890".to_owned(),
-            timestamp: hours_ago(3),
-            service: "checkout".to_owned(),
-            env: Some("prod".to_owned()),
-            version: Some("1.5.2".to_owned()),
-            host: Some("web-1".to_owned()),
-            container_id: None,
-            resource: "GET /cart".to_owned(),
-            operation: "django.request".to_owned(),
-            error_type: "ZeroDivisionError".to_owned(),
-            message: "division by zero".to_owned(),
-            stack: "Traceback (most recent call last):\n  ...".to_owned(),
-            stacktrace,
-            span_tags: BTreeMap::from([("http.method".to_owned(), "GET".to_owned())]),
-            host_tags: BTreeMap::new(),
-            container_tags: BTreeMap::new(),
-            metrics: BTreeMap::from([("_sampling_priority_v1".to_owned(), 1.0)]),
-        }),
+        latest_event: Some(event(1, 3)),
     }
+}
+
+/// Event `id` of issue 7, `hours` ago.
+fn event(id: i64, hours: i64) -> EventDetail {
+    EventDetail {
+        id,
+        issue_id: 7,
+        trace_id: "0af7651916cd43dd8448eb211c80319c".to_owned(),
+        span_id: format!("12345678{id}"),
+        error_span_id: format!("12345678{id}"),
+        timestamp: hours_ago(hours),
+        service: "checkout".to_owned(),
+        env: Some("prod".to_owned()),
+        version: Some(format!("1.5.{id}")),
+        host: Some("web-1".to_owned()),
+        container_id: None,
+        resource: "GET /cart".to_owned(),
+        operation: "django.request".to_owned(),
+        error_type: "ZeroDivisionError".to_owned(),
+        message: "division by zero".to_owned(),
+        stack: "Traceback (most recent call last):\n  ...".to_owned(),
+        stacktrace: stacktrace(),
+        span_tags: BTreeMap::from([
+            ("http.method".to_owned(), "GET".to_owned()),
+            ("env".to_owned(), "prod".to_owned()),
+        ]),
+        host_tags: BTreeMap::from([("host.name".to_owned(), "web-1".to_owned())]),
+        container_tags: BTreeMap::new(),
+        metrics: BTreeMap::from([("_sampling_priority_v1".to_owned(), 1.0)]),
+    }
+}
+
+/// An explorer row of [`summary`] with a trend over 24 hourly buckets.
+fn row(regressed: bool) -> IssueRow {
+    let mut trend = vec![0; 24];
+    trend[20] = 3;
+    trend[23] = 9;
+    IssueRow {
+        summary: summary(),
+        count_in_range: 12,
+        trend,
+        regressed,
+    }
+}
+
+fn facets() -> Facets {
+    let values = |pairs: &[(&str, i64)]| {
+        pairs
+            .iter()
+            .map(|(value, count)| FacetValue {
+                value: (*value).to_owned(),
+                count: *count,
+            })
+            .collect()
+    };
+    Facets {
+        service: values(&[("checkout", 3), ("billing", 1)]),
+        env: values(&[("prod", 4)]),
+        version: values(&[("1.5.2", 2)]),
+        error_type: values(&[("ZeroDivisionError", 1)]),
+        status: values(&[("for_review", 3), ("resolved", 1)]),
+        host: values(&[("web-1", 2), ("web-3", 1)]),
+    }
+}
+
+fn distribution() -> IssueDistribution {
+    let share = |value: &str, count, share| Share {
+        value: value.to_owned(),
+        count,
+        share,
+    };
+    IssueDistribution {
+        buckets: (0..4).map(|i| hours_ago(4 - i)).collect(),
+        bucket_ms: HOUR,
+        counts: vec![0, 2, 0, 6],
+        total: 8,
+        versions: vec![share("1.5.2", 6, 0.75), share("1.4.0", 2, 0.25)],
+        envs: vec![share("prod", 8, 1.0)],
+        hosts: vec![share("web-1", 4, 0.5), share("web-3", 4, 0.5)],
+        resources: vec![share("GET /cart", 8, 1.0)],
+        error_rates: vec![ErrorRate {
+            resource: "GET /cart".to_owned(),
+            hits: 40,
+            errors: 8,
+            rate: Some(0.2),
+        }],
+    }
+}
+
+fn activity() -> Vec<Activity> {
+    vec![
+        Activity {
+            at: hours_ago(30),
+            actor: Some("ana".to_owned()),
+            kind: ActivityKind::StatusChange,
+            from_status: Status::ForReview,
+            to_status: Status::Resolved,
+            version: Some("1.4.0".to_owned()),
+        },
+        Activity {
+            at: hours_ago(3),
+            actor: None,
+            kind: ActivityKind::Regression,
+            from_status: Status::Resolved,
+            to_status: Status::ForReview,
+            version: Some("1.5.2".to_owned()),
+        },
+    ]
 }
 
 fn router(backend: Arc<Fake>) -> Router {
@@ -204,139 +396,10 @@ fn assert_contains(html: &str, needles: &[&str]) {
     }
 }
 
-#[tokio::test]
-async fn lists_issues_filtered_by_the_url() {
-    let fake = Arc::new(Fake {
-        issues: vec![summary()],
-        ..Fake::default()
-    });
-    let (status, html) = get(
-        fake.clone(),
-        "/?q=zero&status=for_review&sort=count&service=checkout",
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_contains(
-        &html,
-        &[
-            "<title>Issues · Stackprint</title>",
-            r#"href="/pkg/stackprint.css""#,
-            r#"href="/issues/7""#,
-            "ZeroDivisionError",
-            "division by zero",
-            "shop.cart in total",
-            r#"href="/?service=checkout""#,
-            ">2 days ago</time>",
-            ">3 h ago</time>",
-            r#"value="count" selected"#,
-            r#"name="service" value="checkout""#,
-            "1–1 of 1",
-        ],
-    );
-    let seen = fake.queries.lock().expect("not poisoned").clone();
-    let want = IssueQuery {
-        service: Some("checkout".to_owned()),
-        q: Some("zero".to_owned()),
-        status: Some(Status::ForReview),
-        sort: Sort::Count,
-        ..IssueQuery::default()
-    };
-    assert_eq!(seen, [want]);
-}
-
-#[tokio::test]
-async fn new_install_explains_how_to_send_errors() {
-    let (status, html) = get(Arc::default(), "/").await;
-    assert_eq!(status, StatusCode::OK);
-    assert_contains(
-        &html,
-        &[
-            "No errors yet",
-            "DD_TRACE_AGENT_URL=http://&lt;host&gt;:8126",
-            "OTEL_EXPORTER_OTLP_ENDPOINT",
-        ],
-    );
-    let (_, html) = get(Arc::default(), "/?env=staging").await;
-    assert_contains(&html, &["No issues match these filters"]);
-}
-
-#[tokio::test]
-async fn backend_errors_stay_on_the_server() {
-    let fake = Arc::new(Fake {
-        fail: true,
-        ..Fake::default()
-    });
-    let (_, html) = get(fake, "/").await;
-    assert_contains(
-        &html,
-        &[
-            "role=\"alert\"",
-            "Could not list issues; see the server log.",
-        ],
-    );
-    assert!(!html.contains("database is locked"));
-}
-
-#[tokio::test]
-async fn issue_page_shows_the_trace_tags_and_grouping() {
-    let fake = Arc::new(Fake {
-        detail: Some(detail()),
-        ..Fake::default()
-    });
-    let (status, html) = get(fake, "/issues/7").await;
-    assert_eq!(status, StatusCode::OK);
-    assert_contains(
-        &html,
-        &[
-            "<title>ZeroDivisionError: division by zero · Stackprint</title>",
-            "2 library frames",
-            "/srv/total.py:12",
-            "Caused by ",
-            "KeyError",
-            "Raw stack trace",
-            "http.method",
-            "_sampling_priority_v1",
-            "messages vary; the stack trace is used",
-            "2026-11",
-            "1.4.0",
-        ],
-    );
-}
-
-#[tokio::test]
-async fn unknown_pages_and_issues_are_404() {
-    let fake = Arc::new(Fake {
-        detail: Some(detail()),
-        ..Fake::default()
-    });
-    for (uri, text) in [
-        ("/issues/99", "Issue not found"),
-        ("/issues/abc", "Issue not found"),
-        ("/nope", "Page not found"),
-    ] {
-        let (status, html) = get(fake.clone(), uri).await;
-        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
-        assert_contains(&html, &[text]);
-    }
-}
-
-#[tokio::test]
-async fn server_function_answers_json() {
-    let fake = Arc::new(Fake {
-        issues: vec![summary()],
-        ..Fake::default()
-    });
-    let request = Request::post("/api/ui/issues")
+fn json_request(uri: &str, body: &str) -> Request<Body> {
+    Request::post(uri)
         .header(header::CONTENT_TYPE, "application/json")
         .header(header::ACCEPT, "application/json")
-        .body(Body::from(r#"{"query":{"status":"resolved"}}"#))
-        .expect("request");
-    let (status, body) = send(fake.clone(), request).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let snapshot: crate::api::Snapshot<IssuePage> = serde_json::from_str(&body).expect("json");
-    assert_eq!(snapshot.data.issues, [summary()]);
-    assert_eq!(
-        fake.queries.lock().expect("not poisoned")[0].status,
-        Some(Status::Resolved)
-    );
+        .body(Body::from(body.to_owned()))
+        .expect("request")
 }

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { EXPECTATIONS } from './support/expectations';
 import { expect, test } from './support/fixtures';
+import { consoleProblems, expectSearchParam, facet, gotoHydrated, issueRows, screenshotPath } from './support/ui';
 
 const SCREENSHOTS = path.join(__dirname, '..', 'test-results', 'screenshots');
 
@@ -50,3 +51,141 @@ for (const expected of EXPECTATIONS.filter((e) => ['checkout-py', 'checkout-js']
     await page.screenshot({ path: path.join(SCREENSHOTS, `issue-${expected.service}.png`), fullPage: true });
   });
 }
+
+// The explorer: search, facets, time range, sort and keyboard, over the 8 issues of the 4 tracer apps
+// (2 per service: the /fail bug with 2 events, the /crash bug with 1).
+
+test('facets add terms to the search, alt-click and ⊖ exclude them', async ({ page }) => {
+  const problems = consoleProblems(page);
+  await gotoHydrated(page, '/');
+  await expect(issueRows(page)).toHaveCount(8);
+  await expect(facet(page, 'Environment')).toContainText(/test\s*8/);
+
+  await facet(page, 'Service').getByRole('link', { name: /^checkout-py \d+$/ }).click();
+  await expectSearchParam(page, 'search', 'service:checkout-py');
+  await expect(issueRows(page)).toHaveCount(2);
+  await expect(page.getByLabel('Search issues')).toHaveValue('service:checkout-py');
+  await expect(page.locator('.search-layer .tok-key')).toHaveText('service:');
+  await expect(page.locator('.search-layer .tok-value')).toHaveText('checkout-py');
+  await expect(facet(page, 'Environment')).toContainText(/test\s*2/);
+  await expect(facet(page, 'Service').locator('.facet-item.included')).toContainText('checkout-py');
+
+  // Alt-click excludes the value.
+  await facet(page, 'Error type').getByRole('link', { name: /^orders\.CouponExpired \d+$/ }).click({ modifiers: ['Alt'] });
+  await expectSearchParam(page, 'search', 'service:checkout-py -type:orders.CouponExpired');
+  await expect(issueRows(page)).toHaveCount(1);
+  await expect(issueRows(page).first()).toContainText('builtins.ValueError');
+  await expect(page.locator('.search-layer .tok-negation')).toHaveText('-');
+  await page.screenshot({ path: screenshotPath('explorer-facets.png'), fullPage: true });
+
+  // Clicking an included value takes it out again; ⊖ excludes.
+  await facet(page, 'Service').getByRole('link', { name: /^checkout-py \d+$/ }).click();
+  await expectSearchParam(page, 'search', '-type:orders.CouponExpired');
+  await expect(issueRows(page)).toHaveCount(6);
+  await facet(page, 'Service').getByRole('link', { name: 'Exclude service:checkout-js' }).click();
+  await expectSearchParam(page, 'search', '-type:orders.CouponExpired -service:checkout-js');
+  await expect(issueRows(page)).toHaveCount(4);
+  await expect(page.locator('table.issues')).not.toContainText('checkout-js');
+  expect(problems, 'errors and warnings in the browser console').toEqual([]);
+});
+
+test('the search bar highlights as you type, explains errors and submits to the URL', async ({ page }) => {
+  await gotoHydrated(page, '/');
+  const search = page.getByLabel('Search issues');
+
+  // `/` focuses the search from anywhere on the page.
+  await page.locator('h1').click();
+  await page.keyboard.press('/');
+  await expect(search).toBeFocused();
+
+  await search.fill('service:checkout-otel OR "not found"');
+  await expect(search).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.locator('.search-layer .tok-error')).toHaveText('OR');
+  await expect(page.locator('#search-errors')).toContainText('OR is not supported; terms are combined with AND');
+  await page.screenshot({ path: screenshotPath('explorer-search-error.png') });
+  await search.press('Enter');
+  await expect(page).toHaveURL(/\/$/);
+
+  await search.fill('service:checkout-otel "not found"');
+  await expect(search).toHaveAttribute('aria-invalid', 'false');
+  await expect(page.locator('#search-errors')).toBeEmpty();
+  await search.press('Enter');
+  await expectSearchParam(page, 'search', 'service:checkout-otel "not found"');
+  await expect(issueRows(page)).toHaveCount(1);
+  await expect(issueRows(page).first()).toContainText('order 4711 not found');
+
+  // The search is the URL: loading it renders the same list on the server.
+  await page.goto(page.url());
+  await expect(issueRows(page)).toHaveCount(1);
+  await expect(search).toHaveValue('service:checkout-otel "not found"');
+});
+
+test('the time range is in the URL; a range without events says so', async ({ page }) => {
+  await gotoHydrated(page, '/');
+  const ranges = page.getByRole('navigation', { name: 'Time range' });
+  await expect(ranges.getByRole('link', { name: '1d' })).toHaveAttribute('aria-current', 'true');
+
+  await ranges.getByRole('link', { name: '4h' }).click();
+  await expectSearchParam(page, 'range', '4h');
+  await expect(ranges.getByRole('link', { name: '4h' })).toHaveAttribute('aria-current', 'true');
+  await expect(issueRows(page)).toHaveCount(8);
+  await expect(issueRows(page).first().getByRole('img', { name: /^Trend: [1-9]\d* events? in \d+ buckets of 10 min/ })).toBeVisible();
+
+  await page.locator('.range-custom summary').click();
+  await page.getByLabel('From (UTC)').fill('2020-01-01T00:00');
+  await page.getByLabel('To (UTC)').fill('2020-01-02T00:00');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expectSearchParam(page, 'from', '2020-01-01T00:00');
+  await expectSearchParam(page, 'to', '2020-01-02T00:00');
+  await expect(page.getByText('No issues had events in this time range.')).toBeVisible();
+  await expect(page.locator('.range-custom summary')).toHaveText('2020-01-01 00:00 – 2020-01-02 00:00 UTC');
+  await page.screenshot({ path: screenshotPath('explorer-empty-range.png') });
+
+  await page.getByRole('link', { name: 'Look at the last 30 days' }).click();
+  await expectSearchParam(page, 'range', '30d');
+  await expect(issueRows(page)).toHaveCount(8);
+});
+
+test('sorting by events and by first seen', async ({ page }) => {
+  await gotoHydrated(page, '/');
+  const sorts = page.getByRole('navigation', { name: 'Sort by' });
+
+  await sorts.getByRole('link', { name: 'Events' }).click();
+  await expectSearchParam(page, 'sort', 'count');
+  await expect(sorts.getByRole('link', { name: 'Events' })).toHaveAttribute('aria-current', 'true');
+  await expect(issueRows(page)).toHaveCount(8);
+  const counts = (await page.locator('table.issues td.count').allTextContents()).map(Number);
+  expect(counts).toEqual([...counts].sort((a, b) => b - a));
+  expect(counts.slice(0, 4)).toEqual([2, 2, 2, 2]);
+
+  await sorts.getByRole('link', { name: 'First seen' }).click();
+  await expectSearchParam(page, 'sort', 'first_seen');
+  await expect(issueRows(page)).toHaveCount(8);
+  const firstSeen = await page
+    .locator('table.issues tbody tr')
+    .evaluateAll((rows) => rows.map((row) => row.querySelector('td.seen time')!.getAttribute('title')!));
+  expect(firstSeen).toEqual([...firstSeen].sort().reverse());
+});
+
+test('j and k move through the rows, x selects, Enter opens', async ({ page }) => {
+  await gotoHydrated(page, '/');
+  const rows = issueRows(page);
+  await expect(rows).toHaveCount(8);
+
+  await page.keyboard.press('j');
+  await expect(rows.nth(0)).toHaveClass(/\bcursor\b/);
+  await page.keyboard.press('j');
+  await expect(rows.nth(1)).toHaveClass(/\bcursor\b/);
+  await expect(rows.nth(1).locator('a.issue-link')).toBeFocused();
+  await page.keyboard.press('x');
+  await expect(rows.nth(1).getByRole('checkbox')).toBeChecked();
+  await expect(page.getByText('1 selected — mark as')).toBeVisible();
+  await page.keyboard.press('k');
+  await expect(rows.nth(0)).toHaveClass(/\bcursor\b/);
+  await page.screenshot({ path: screenshotPath('explorer-keyboard.png') });
+
+  const href = await rows.nth(0).locator('a.issue-link').getAttribute('href');
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(new RegExp(`${href}$`));
+  await expect(page.getByRole('heading', { name: 'Events over time' })).toBeVisible();
+});

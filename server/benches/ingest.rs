@@ -29,14 +29,29 @@ async fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&dir)?;
     let (api, agent) = (free_port()?, free_port()?);
     let mut server = start_server(&dir, api, agent)?;
-    let result = run(&dir, server.id(), api, agent, events_target, throughput_spans).await;
+    let result = run(
+        &dir,
+        server.id(),
+        api,
+        agent,
+        events_target,
+        throughput_spans,
+    )
+    .await;
     server.kill().ok();
     server.wait().ok();
     std::fs::remove_dir_all(&dir).ok();
     result
 }
 
-async fn run(dir: &Path, pid: u32, api: u16, agent: u16, events_target: u64, throughput_spans: u64) -> anyhow::Result<()> {
+async fn run(
+    dir: &Path,
+    pid: u32,
+    api: u16,
+    agent: u16,
+    events_target: u64,
+    throughput_spans: u64,
+) -> anyhow::Result<()> {
     let api_addr = format!("127.0.0.1:{api}");
     let agent_addr = format!("127.0.0.1:{agent}");
     wait_ready(&api_addr).await?;
@@ -46,7 +61,8 @@ async fn run(dir: &Path, pid: u32, api: u16, agent: u16, events_target: u64, thr
         let traces_per_request = 50;
         let requests = throughput_spans / (20 * traces_per_request as u64);
         let started = Instant::now();
-        let (spans, errors) = replay(&agent_addr, version, requests, traces_per_request, 20, 0.02).await?;
+        let (spans, errors) =
+            replay(&agent_addr, version, requests, traces_per_request, 20, 0.02).await?;
         let secs = started.elapsed().as_secs_f64();
         println!(
             "{version:?}: {spans} spans, {errors} error events in {secs:.2}s: {:.0} spans/s, {:.0} error events/s",
@@ -55,13 +71,23 @@ async fn run(dir: &Path, pid: u32, api: u16, agent: u16, events_target: u64, thr
         );
     }
 
-    println!("== error events: error-heavy traffic (3-span traces, all errored) up to {events_target} events");
+    println!(
+        "== error events: error-heavy traffic (3-span traces, all errored) up to {events_target} events"
+    );
     let stored = stat(&api_addr, "error_events").await?;
     let remaining = events_target.saturating_sub(stored);
     let traces_per_request = 100;
     let requests = remaining.div_ceil(traces_per_request as u64);
     let started = Instant::now();
-    let (spans, errors) = replay(&agent_addr, Version::V05, requests, traces_per_request, 3, 1.0).await?;
+    let (spans, errors) = replay(
+        &agent_addr,
+        Version::V05,
+        requests,
+        traces_per_request,
+        3,
+        1.0,
+    )
+    .await?;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "{errors} error events ({spans} spans) in {secs:.1}s: {:.0} error events/s",
@@ -83,9 +109,15 @@ async fn run(dir: &Path, pid: u32, api: u16, agent: u16, events_target: u64, thr
     for (label, query) in [
         ("default (last seen)", "/api/v1/issues"),
         ("sort=count", "/api/v1/issues?sort=count"),
-        ("service + env filter", "/api/v1/issues?service=bench-3&env=prod"),
+        (
+            "service + env filter",
+            "/api/v1/issues?service=bench-3&env=prod",
+        ),
         ("free text", "/api/v1/issues?q=timeout"),
-        ("status + page 3", "/api/v1/issues?status=for_review&offset=100"),
+        (
+            "status + page 3",
+            "/api/v1/issues?status=for_review&offset=100",
+        ),
     ] {
         let mut times = Vec::new();
         for _ in 0..200 {
@@ -101,7 +133,10 @@ async fn run(dir: &Path, pid: u32, api: u16, agent: u16, events_target: u64, thr
             ms(times[times.len() * 95 / 100])
         );
     }
-    println!("peak RSS of the server: {:.1} MB", peak_rss_kb(pid)? as f64 / 1024.0);
+    println!(
+        "peak RSS of the server: {:.1} MB",
+        peak_rss_kb(pid)? as f64 / 1024.0
+    );
     Ok(())
 }
 
@@ -117,7 +152,8 @@ async fn replay(
     let mut tasks = tokio::task::JoinSet::new();
     for worker in 0..CONNECTIONS as u64 {
         let addr = addr.to_string();
-        let share = requests / CONNECTIONS as u64 + u64::from(worker < requests % CONNECTIONS as u64);
+        let share =
+            requests / CONNECTIONS as u64 + u64::from(worker < requests % CONNECTIONS as u64);
         tasks.spawn(async move {
             let mut http = Http::connect(&addr).await?;
             let mut generator = Generator::new(worker, spans_per_trace, error_ratio);
@@ -128,7 +164,10 @@ async fn replay(
                     .request(
                         "PUT",
                         version.path(),
-                        &[("Content-Type", version.content_type()), ("Datadog-Meta-Lang", "python")],
+                        &[
+                            ("Content-Type", version.content_type()),
+                            ("Datadog-Meta-Lang", "python"),
+                        ],
                         &body,
                     )
                     .await?;
@@ -191,7 +230,9 @@ async fn stat(addr: &str, field: &str) -> anyhow::Result<u64> {
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 fn dir_size(dir: &Path) -> anyhow::Result<u64> {
@@ -216,5 +257,8 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }

@@ -112,7 +112,10 @@ impl Generator {
             ("version", format!("1.{}.0", bug % 3)),
             ("http.method", "GET".to_string()),
             ("http.url", format!("http://shop.internal/orders/{order}")),
-            ("http.status_code", if error { "500" } else { "200" }.to_string()),
+            (
+                "http.status_code",
+                if error { "500" } else { "200" }.to_string(),
+            ),
             ("component", "flask".to_string()),
             ("span.kind", "server".to_string()),
             ("language", "python".to_string()),
@@ -120,10 +123,16 @@ impl Generator {
         if error {
             let error_type = ERROR_TYPES[(bug as usize) % ERROR_TYPES.len()];
             let function = bug as usize / ERROR_TYPES.len();
-            let message = format!("order {order} failed: timeout after {}ms", self.random() % 5000);
+            let message = format!(
+                "order {order} failed: timeout after {}ms",
+                self.random() % 5000
+            );
             meta.push(("error.type", format!("builtins.{error_type}")));
             meta.push(("error.message", message.clone()));
-            meta.push(("error.stack", python_stack(error_type, function, &message, bug % 3 + 40)));
+            meta.push((
+                "error.stack",
+                python_stack(error_type, function, &message, bug % 3 + 40),
+            ));
         }
         let mut spans = vec![Span {
             service: service.clone(),
@@ -136,7 +145,11 @@ impl Generator {
             duration: 25_000_000,
             error,
             meta,
-            metrics: vec![("_dd.top_level", 1.0), ("_sampling_priority_v1", 1.0), ("process_id", 4242.0)],
+            metrics: vec![
+                ("_dd.top_level", 1.0),
+                ("_sampling_priority_v1", 1.0),
+                ("process_id", 4242.0),
+            ],
             kind: "web",
         }];
         for i in 1..self.spans_per_trace {
@@ -144,7 +157,11 @@ impl Generator {
             let span_id = self.id();
             spans.push(Span {
                 service: service.clone(),
-                name: if sql { "postgres.query" } else { "http.request" },
+                name: if sql {
+                    "postgres.query"
+                } else {
+                    "http.request"
+                },
                 resource: if sql {
                     "SELECT * FROM orders WHERE id = ?".to_string()
                 } else {
@@ -160,7 +177,10 @@ impl Generator {
                     ("env", "prod".to_string()),
                     ("version", format!("1.{}.0", bug % 3)),
                     ("span.kind", "client".to_string()),
-                    ("component", if sql { "psycopg" } else { "requests" }.to_string()),
+                    (
+                        "component",
+                        if sql { "psycopg" } else { "requests" }.to_string(),
+                    ),
                 ],
                 metrics: vec![],
                 kind: if sql { "sql" } else { "http" },

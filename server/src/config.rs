@@ -8,7 +8,11 @@ use std::str::FromStr;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "stackprint", version, about = "Self-hosted error tracking for backend services: point Datadog tracers or OpenTelemetry SDKs at it, get grouped issues.")]
+#[command(
+    name = "stackprint",
+    version,
+    about = "Self-hosted error tracking for backend services: point Datadog tracers or OpenTelemetry SDKs at it, get grouped issues."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -25,7 +29,11 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
     /// Where issues and events are stored: `sqlite://PATH` (created on first start) or `postgres://...`.
-    #[arg(long, env = "STACKPRINT_DATABASE_URL", default_value = "sqlite://./data/stackprint.db")]
+    #[arg(
+        long,
+        env = "STACKPRINT_DATABASE_URL",
+        default_value = "sqlite://./data/stackprint.db"
+    )]
     pub database_url: String,
 }
 
@@ -39,7 +47,11 @@ pub struct ServeArgs {
     pub listen: Listen,
 
     /// Datadog Agent trace API address (what `DD_TRACE_AGENT_URL` points at), or `off`.
-    #[arg(long, env = "STACKPRINT_AGENT_LISTEN", default_value = "127.0.0.1:8126")]
+    #[arg(
+        long,
+        env = "STACKPRINT_AGENT_LISTEN",
+        default_value = "127.0.0.1:8126"
+    )]
     pub agent_listen: Listen,
 
     /// OTLP/HTTP address (what `OTEL_EXPORTER_OTLP_ENDPOINT` points at), or `off`.

@@ -4,22 +4,36 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use app::backend::{Backend, BackendFuture, ExplorerBackend};
+use app::backend::{Backend, BackendError, BackendFuture, ExplorerBackend};
 use app::{App, shell};
 use axum::Router;
-use domain::query::{IssueDetail, IssuePage, IssueQuery, TraceDetail};
+use domain::explorer::{
+    ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage, RangeQuery,
+};
+use domain::query::{EventPage, IssueDetail, IssuePage, IssueQuery, Search, Status, TraceDetail};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
-use crate::storage::{Store, StoreError};
+use crate::storage::{Store, StoreError, TimeWindow, unix_ms_now};
 
 struct StoreBackend(Store);
 
 /// Pages get a generic message; the database's own text stays in the log.
-fn hide(error: StoreError) -> String {
-    tracing::error!(error = %error, "explorer query failed");
-    "database error".to_string()
+fn hide(error: StoreError) -> BackendError {
+    match error {
+        StoreError::Search(e) => BackendError::Invalid(e.to_string()),
+        error => {
+            tracing::error!(error = %error, "explorer query failed");
+            BackendError::Failed("database error".to_string())
+        }
+    }
+}
+
+/// The window of a range, as the JSON API builds it.
+fn window(range: &RangeQuery) -> Result<TimeWindow, BackendError> {
+    TimeWindow::new(range.from, range.to, range.buckets(), unix_ms_now())
+        .map_err(|e| BackendError::Invalid(e.to_string()))
 }
 
 impl ExplorerBackend for StoreBackend {
@@ -33,6 +47,64 @@ impl ExplorerBackend for StoreBackend {
 
     fn trace(&self, trace_id: u128) -> BackendFuture<'_, Option<TraceDetail>> {
         Box::pin(async move { self.0.trace(trace_id).await.map_err(hide) })
+    }
+
+    fn explorer_issues(
+        &self,
+        query: IssueQuery,
+        search: Search,
+        range: RangeQuery,
+    ) -> BackendFuture<'_, IssueListPage> {
+        Box::pin(async move {
+            let window = window(&range)?;
+            self.0
+                .explorer_issues(&query, &search, &window)
+                .await
+                .map_err(hide)
+        })
+    }
+
+    fn facets(&self, search: Search, range: RangeQuery) -> BackendFuture<'_, Facets> {
+        Box::pin(async move {
+            let window = window(&range)?;
+            self.0
+                .facets(&IssueQuery::default(), &search, &window)
+                .await
+                .map_err(hide)
+        })
+    }
+
+    fn distribution(
+        &self,
+        id: i64,
+        range: RangeQuery,
+    ) -> BackendFuture<'_, Option<IssueDistribution>> {
+        Box::pin(async move {
+            let window = window(&range)?;
+            self.0.distribution(id, &window).await.map_err(hide)
+        })
+    }
+
+    fn activity(&self, id: i64) -> BackendFuture<'_, Option<ActivityPage>> {
+        Box::pin(async move { self.0.activity(id).await.map_err(hide) })
+    }
+
+    fn events(&self, id: i64, limit: u32, offset: u32) -> BackendFuture<'_, EventPage> {
+        Box::pin(async move { self.0.events(id, limit, offset).await.map_err(hide) })
+    }
+
+    fn set_statuses(
+        &self,
+        ids: Vec<i64>,
+        status: Status,
+        actor: String,
+    ) -> BackendFuture<'_, BulkStatusResult> {
+        Box::pin(async move {
+            self.0
+                .set_statuses(&ids, status, Some(&actor))
+                .await
+                .map_err(hide)
+        })
     }
 }
 

@@ -114,7 +114,8 @@ pub fn prepare(payload: &Payload) -> WriteBatch {
     let mut stored_traces = HashSet::new();
     for trace in &payload.traces {
         let extraction = extract(trace, &payload.meta);
-        let bucket = trace.iter().map(|s| s.start).min().unwrap_or(0) / 1_000_000 / HOUR_MS * HOUR_MS;
+        let bucket =
+            trace.iter().map(|s| s.start).min().unwrap_or(0) / 1_000_000 / HOUR_MS * HOUR_MS;
         for (key, (hits, errors)) in extraction.hits {
             let counts = batch.hits.entry((key, bucket)).or_default();
             counts.0 += hits;
@@ -134,7 +135,10 @@ pub fn prepare(payload: &Payload) -> WriteBatch {
 }
 
 fn group(event: ErrorEvent) -> NewEvent {
-    let language = event.language.as_deref().and_then(Language::from_tracer_lang);
+    let language = event
+        .language
+        .as_deref()
+        .and_then(Language::from_tracer_lang);
     let stack = stacktrace::parse(&event.stack, language);
     let fingerprint = fingerprint(&GroupingInput {
         service: &event.service,

@@ -14,7 +14,12 @@ use crate::storage::Store;
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let store = Store::connect(&args.database.database_url)
         .await
-        .with_context(|| format!("opening the database {}", redact(&args.database.database_url)))?;
+        .with_context(|| {
+            format!(
+                "opening the database {}",
+                redact(&args.database.database_url)
+            )
+        })?;
     let intake = IntakeState {
         ingestor: Ingestor::start(store.clone()),
         limits: BodyLimits {
@@ -30,7 +35,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         servers.spawn(serve_port("explorer", addr, ui));
     }
     if let Listen::On(addr) = args.agent_listen {
-        servers.spawn(serve_port("datadog agent api", addr, agent_router(intake.clone())));
+        servers.spawn(serve_port(
+            "datadog agent api",
+            addr,
+            agent_router(intake.clone()),
+        ));
     }
     if let Listen::On(addr) = args.otlp_listen {
         servers.spawn(serve_port("otlp/http", addr, otlp_router(intake.clone())));
@@ -76,7 +85,9 @@ async fn shutdown() {
 /// Database URLs may carry a password; logs and errors show them without it.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => format!("{}://***@{}", &url[..scheme], &url[at + 1..]),
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://***@{}", &url[..scheme], &url[at + 1..])
+        }
         _ => url.to_string(),
     }
 }
@@ -87,7 +98,13 @@ mod tests {
 
     #[test]
     fn redacts_credentials() {
-        assert_eq!(redact("postgres://u:secret@db:5432/x"), "postgres://***@db:5432/x");
-        assert_eq!(redact("sqlite://./data/stackprint.db"), "sqlite://./data/stackprint.db");
+        assert_eq!(
+            redact("postgres://u:secret@db:5432/x"),
+            "postgres://***@db:5432/x"
+        );
+        assert_eq!(
+            redact("sqlite://./data/stackprint.db"),
+            "sqlite://./data/stackprint.db"
+        );
     }
 }

@@ -8,8 +8,8 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
 use client::Http;
+use serde_json::{Value, json};
 
 struct Ports {
     api: String,
@@ -29,7 +29,15 @@ fn spawn(db: &Path) -> (Child, Ports) {
         agent: format!("127.0.0.1:{}", free_port()),
     };
     let child = Command::new(env!("CARGO_BIN_EXE_stackprint"))
-        .args(["serve", "--otlp-listen", "off", "--listen", &ports.api, "--agent-listen", &ports.agent])
+        .args([
+            "serve",
+            "--otlp-listen",
+            "off",
+            "--listen",
+            &ports.api,
+            "--agent-listen",
+            &ports.agent,
+        ])
         .arg("--database-url")
         .arg(format!("sqlite://{}", db.display()))
         .env("STACKPRINT_LOG", "warn")
@@ -78,7 +86,15 @@ async fn acknowledged_traces_survive_a_crash() {
     for id in 1..=20u64 {
         let body = serde_json::to_vec(&json!([trace(id)])).expect("json");
         let (status, answer) = agent
-            .request("PUT", "/v0.4/traces", &[("Content-Type", "application/json"), ("Datadog-Meta-Lang", "ruby")], &body)
+            .request(
+                "PUT",
+                "/v0.4/traces",
+                &[
+                    ("Content-Type", "application/json"),
+                    ("Datadog-Meta-Lang", "ruby"),
+                ],
+                &body,
+            )
             .await
             .expect("send");
         assert_eq!(status, 200, "{answer}");
@@ -90,7 +106,10 @@ async fn acknowledged_traces_survive_a_crash() {
     let (mut second, ports) = spawn(&db);
     wait_ready(&ports.api).await;
     let mut api = Http::connect(&ports.api).await.expect("connect");
-    let (_, body) = api.request("GET", "/api/v1/issues?service=billing", &[], &[]).await.expect("list");
+    let (_, body) = api
+        .request("GET", "/api/v1/issues?service=billing", &[], &[])
+        .await
+        .expect("list");
     let page: Value = serde_json::from_str(&body).expect("json");
     assert_eq!(page["total"], json!(1), "{page}");
     assert_eq!(page["issues"][0]["count"], json!(20), "{page}");

@@ -14,7 +14,10 @@ fn dd_span(trace: u64, span: u64, parent: u64, error: bool, tags: &[(&str, &str)
     let meta: serde_json::Map<String, Value> = tags
         .iter()
         .map(|(k, v)| (k.to_string(), json!(v)))
-        .chain([("env".to_string(), json!("test")), ("version".to_string(), json!("1.0.0"))])
+        .chain([
+            ("env".to_string(), json!("test")),
+            ("version".to_string(), json!("1.0.0")),
+        ])
         .collect();
     json!({
         "service": "shop", "name": "flask.request", "resource": "POST /checkout",
@@ -26,11 +29,17 @@ fn dd_span(trace: u64, span: u64, parent: u64, error: bool, tags: &[(&str, &str)
 
 fn errored_trace(trace: u64, order: &str) -> Value {
     let message = format!("card declined for order {order}");
-    json!([dd_span(trace, trace * 10, 0, true, &[
-        ("error.type", "builtins.ValueError"),
-        ("error.message", &message),
-        ("error.stack", &PY_STACK.replace("4711", order)),
-    ])])
+    json!([dd_span(
+        trace,
+        trace * 10,
+        0,
+        true,
+        &[
+            ("error.type", "builtins.ValueError"),
+            ("error.message", &message),
+            ("error.stack", &PY_STACK.replace("4711", order)),
+        ]
+    )])
 }
 
 async fn get_json(addr: &str, path: &str) -> (u16, Value) {
@@ -39,15 +48,30 @@ async fn get_json(addr: &str, path: &str) -> (u16, Value) {
     (status, serde_json::from_str(&body).unwrap_or(Value::Null))
 }
 
-async fn send(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, Value) {
+async fn send(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, Value) {
     let mut http = Http::connect(addr).await.expect("connect");
-    let (status, text) = http.request(method, path, headers, body).await.expect("request");
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    let (status, text) = http
+        .request(method, path, headers, body)
+        .await
+        .expect("request");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 async fn issue_count(server: &TestServer) -> (i64, i64) {
     let (_, stats) = get_json(&server.api, "/api/v1/stats").await;
-    (stats["issues"].as_i64().unwrap_or(-1), stats["error_events"].as_i64().unwrap_or(-1))
+    (
+        stats["issues"].as_i64().unwrap_or(-1),
+        stats["error_events"].as_i64().unwrap_or(-1),
+    )
 }
 
 #[tokio::test]
@@ -55,12 +79,23 @@ async fn info_advertises_only_what_is_implemented() {
     let server = start().await;
     let (status, info) = get_json(&server.agent, "/info").await;
     assert_eq!(status, 200);
-    let endpoints: Vec<&str> = info["endpoints"].as_array().expect("endpoints").iter().filter_map(Value::as_str).collect();
+    let endpoints: Vec<&str> = info["endpoints"]
+        .as_array()
+        .expect("endpoints")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
     for expected in ["/v0.3/traces", "/v0.4/traces", "/v0.5/traces"] {
-        assert!(endpoints.contains(&expected), "{expected} missing from {endpoints:?}");
+        assert!(
+            endpoints.contains(&expected),
+            "{expected} missing from {endpoints:?}"
+        );
     }
     for absent in ["/v0.6/stats", "/v0.7/config", "/v1.0/traces"] {
-        assert!(!endpoints.contains(&absent), "{absent} must not be advertised");
+        assert!(
+            !endpoints.contains(&absent),
+            "{absent} must not be advertised"
+        );
     }
     assert_eq!(info["client_drop_p0s"], json!(false));
 }
@@ -68,8 +103,19 @@ async fn info_advertises_only_what_is_implemented() {
 #[tokio::test]
 async fn json_v04_traces_are_stored_before_the_answer() {
     let server = start().await;
-    let body = serde_json::to_vec(&json!([errored_trace(1, "4711"), errored_trace(2, "815")])).expect("json");
-    let (status, answer) = send(&server.agent, "PUT", "/v0.4/traces", &[("Content-Type", "application/json"), ("Datadog-Meta-Lang", "python")], &body).await;
+    let body = serde_json::to_vec(&json!([errored_trace(1, "4711"), errored_trace(2, "815")]))
+        .expect("json");
+    let (status, answer) = send(
+        &server.agent,
+        "PUT",
+        "/v0.4/traces",
+        &[
+            ("Content-Type", "application/json"),
+            ("Datadog-Meta-Lang", "python"),
+        ],
+        &body,
+    )
+    .await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer, json!({"rate_by_service": {"service:,env:": 1}}));
     // No waiting: a 2xx means the events are durable and queryable.
@@ -94,15 +140,33 @@ async fn msgpack_v04_from_libdatadog_omits_empty_fields() {
     rmp::encode::write_array_len(&mut body, 1).expect("vec");
     rmp::encode::write_array_len(&mut body, 1).expect("vec");
     rmp::encode::write_map_len(&mut body, 6).expect("vec");
-    for (key, value) in [("service", "web"), ("name", "express.request"), ("resource", "GET /")] {
+    for (key, value) in [
+        ("service", "web"),
+        ("name", "express.request"),
+        ("resource", "GET /"),
+    ] {
         rmp::encode::write_str(&mut body, key).expect("vec");
         rmp::encode::write_str(&mut body, value).expect("vec");
     }
-    for (key, value) in [("trace_id", 7u64), ("span_id", 70), ("start", 1_790_000_000_000_000_000)] {
+    for (key, value) in [
+        ("trace_id", 7u64),
+        ("span_id", 70),
+        ("start", 1_790_000_000_000_000_000),
+    ] {
         rmp::encode::write_str(&mut body, key).expect("vec");
         rmp::encode::write_uint(&mut body, value).expect("vec");
     }
-    let (status, _) = send(&server.agent, "POST", "/v0.4/traces", &[("Content-Type", "application/msgpack"), ("X-Datadog-Trace-Count", "1")], &body).await;
+    let (status, _) = send(
+        &server.agent,
+        "POST",
+        "/v0.4/traces",
+        &[
+            ("Content-Type", "application/msgpack"),
+            ("X-Datadog-Trace-Count", "1"),
+        ],
+        &body,
+    )
+    .await;
     assert_eq!(status, 200);
     let (_, stats) = get_json(&server.api, "/api/v1/stats").await;
     assert_eq!(stats["hits"]["web"], json!(1), "{stats}");
@@ -120,10 +184,24 @@ async fn side_traffic_keeps_tracers_quiet() {
         ("POST", "/evp_proxy/v2/api/v2/exposures", 202),
     ];
     for (method, path, expected) in cases {
-        let (status, _) = send(&server.agent, method, path, &[("Content-Type", "application/json")], b"{}").await;
+        let (status, _) = send(
+            &server.agent,
+            method,
+            path,
+            &[("Content-Type", "application/json")],
+            b"{}",
+        )
+        .await;
         assert_eq!(status, expected, "{method} {path}");
     }
-    let (status, _) = send(&server.otlp, "POST", "/v1/metrics", &[("Content-Type", "application/x-protobuf")], b"").await;
+    let (status, _) = send(
+        &server.otlp,
+        "POST",
+        "/v1/metrics",
+        &[("Content-Type", "application/x-protobuf")],
+        b"",
+    )
+    .await;
     assert_eq!(status, 200);
 }
 
@@ -148,12 +226,26 @@ async fn otlp_json_exception_events_become_issues() {
             ]}]
         }]}]
     }]});
-    let (status, answer) = send(&server.otlp, "POST", "/v1/traces", &[("Content-Type", "application/json")], &serde_json::to_vec(&body).expect("json")).await;
+    let (status, answer) = send(
+        &server.otlp,
+        "POST",
+        "/v1/traces",
+        &[("Content-Type", "application/json")],
+        &serde_json::to_vec(&body).expect("json"),
+    )
+    .await;
     assert_eq!(status, 200, "{answer}");
     let (_, page) = get_json(&server.api, "/api/v1/issues?service=orders&env=prod").await;
     assert_eq!(page["total"], json!(1), "{page}");
-    assert_eq!(page["issues"][0]["message"], json!("card declined for order 4711"));
-    let (status, trace) = get_json(&server.api, "/api/v1/traces/5b8efff798038103d269b633813fc60c").await;
+    assert_eq!(
+        page["issues"][0]["message"],
+        json!("card declined for order 4711")
+    );
+    let (status, trace) = get_json(
+        &server.api,
+        "/api/v1/traces/5b8efff798038103d269b633813fc60c",
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(trace["spans"].as_array().map(Vec::len), Some(1));
 }
@@ -169,36 +261,131 @@ async fn bad_input_gets_a_reason_and_stores_nothing() {
     let server = start().await;
     let valid = serde_json::to_vec(&json!([errored_trace(9, "1")])).expect("json");
     let bomb = gzip(&vec![b'['; MAX_DECOMPRESSED * 4]);
-    assert!(bomb.len() < MAX_BODY, "the bomb must pass the raw size limit");
+    assert!(
+        bomb.len() < MAX_BODY,
+        "the bomb must pass the raw size limit"
+    );
     let oversized = vec![0x90u8; MAX_BODY + 1];
     let truncated = &valid[..valid.len() / 2];
     let cases: Vec<(&str, &str, Vec<(&str, &str)>, Vec<u8>, u16)> = vec![
-        ("agent", "/v0.4/traces", vec![("Content-Type", "application/msgpack")], b"\xc1\xff garbage".to_vec(), 400),
-        ("agent", "/v0.4/traces", vec![("Content-Type", "application/json")], truncated.to_vec(), 400),
-        ("agent", "/v0.5/traces", vec![("Content-Type", "application/msgpack")], b"\x92\x91\xa1x\x91\x91\x9c\x05".to_vec(), 400),
-        ("agent", "/v0.4/traces", vec![("Content-Type", "application/msgpack")], oversized, 413),
-        ("agent", "/v0.4/traces", vec![("Content-Type", "application/json"), ("Content-Encoding", "gzip")], bomb.clone(), 413),
-        ("agent", "/v0.4/traces", vec![("Content-Type", "application/json"), ("Content-Encoding", "br")], valid.clone(), 415),
-        ("otlp", "/v1/traces", vec![("Content-Type", "application/x-protobuf")], b"\x0a\xff\xff\xff\xff\x0f".to_vec(), 400),
-        ("otlp", "/v1/traces", vec![("Content-Type", "application/json")], b"{\"resourceSpans\": 5}".to_vec(), 400),
-        ("otlp", "/v1/traces", vec![("Content-Type", "text/plain")], b"hello".to_vec(), 415),
-        ("otlp", "/v1/traces", vec![("Content-Type", "application/json"), ("Content-Encoding", "gzip")], bomb, 413),
+        (
+            "agent",
+            "/v0.4/traces",
+            vec![("Content-Type", "application/msgpack")],
+            b"\xc1\xff garbage".to_vec(),
+            400,
+        ),
+        (
+            "agent",
+            "/v0.4/traces",
+            vec![("Content-Type", "application/json")],
+            truncated.to_vec(),
+            400,
+        ),
+        (
+            "agent",
+            "/v0.5/traces",
+            vec![("Content-Type", "application/msgpack")],
+            b"\x92\x91\xa1x\x91\x91\x9c\x05".to_vec(),
+            400,
+        ),
+        (
+            "agent",
+            "/v0.4/traces",
+            vec![("Content-Type", "application/msgpack")],
+            oversized,
+            413,
+        ),
+        (
+            "agent",
+            "/v0.4/traces",
+            vec![
+                ("Content-Type", "application/json"),
+                ("Content-Encoding", "gzip"),
+            ],
+            bomb.clone(),
+            413,
+        ),
+        (
+            "agent",
+            "/v0.4/traces",
+            vec![
+                ("Content-Type", "application/json"),
+                ("Content-Encoding", "br"),
+            ],
+            valid.clone(),
+            415,
+        ),
+        (
+            "otlp",
+            "/v1/traces",
+            vec![("Content-Type", "application/x-protobuf")],
+            b"\x0a\xff\xff\xff\xff\x0f".to_vec(),
+            400,
+        ),
+        (
+            "otlp",
+            "/v1/traces",
+            vec![("Content-Type", "application/json")],
+            b"{\"resourceSpans\": 5}".to_vec(),
+            400,
+        ),
+        (
+            "otlp",
+            "/v1/traces",
+            vec![("Content-Type", "text/plain")],
+            b"hello".to_vec(),
+            415,
+        ),
+        (
+            "otlp",
+            "/v1/traces",
+            vec![
+                ("Content-Type", "application/json"),
+                ("Content-Encoding", "gzip"),
+            ],
+            bomb,
+            413,
+        ),
     ];
     for (port, path, headers, body, expected) in cases {
-        let addr = if port == "agent" { &server.agent } else { &server.otlp };
+        let addr = if port == "agent" {
+            &server.agent
+        } else {
+            &server.otlp
+        };
         let (status, answer) = send(addr, "POST", path, &headers, &body).await;
         assert_eq!(status, expected, "{path} {headers:?}: {answer}");
         // JSON bodies carry `error` (Agent API) or `message` (OTLP's Status); a protobuf request gets
         // a protobuf google.rpc.Status whose message is plain text inside.
         let reason = match &answer {
             Value::String(raw) => raw.clone(),
-            json => json.get("error").or_else(|| json.get("message")).and_then(Value::as_str).unwrap_or("").to_string(),
+            json => json
+                .get("error")
+                .or_else(|| json.get("message"))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
         };
-        assert!(reason.len() > 20 && reason.chars().any(char::is_alphabetic), "{path} {headers:?} gave no reason: {answer}");
+        assert!(
+            reason.len() > 20 && reason.chars().any(char::is_alphabetic),
+            "{path} {headers:?} gave no reason: {answer}"
+        );
     }
-    assert_eq!(issue_count(&server).await, (0, 0), "rejected requests must store nothing");
+    assert_eq!(
+        issue_count(&server).await,
+        (0, 0),
+        "rejected requests must store nothing"
+    );
     // The server still works after all that.
-    let (status, _) = send(&server.agent, "PUT", "/v0.4/traces", &[("Content-Type", "application/json")], &valid).await;
+    let (status, _) = send(
+        &server.agent,
+        "PUT",
+        "/v0.4/traces",
+        &[("Content-Type", "application/json")],
+        &valid,
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(issue_count(&server).await, (1, 1));
 }
@@ -207,7 +394,17 @@ async fn bad_input_gets_a_reason_and_stores_nothing() {
 async fn gzip_bodies_are_accepted() {
     let server = start().await;
     let valid = serde_json::to_vec(&json!([errored_trace(3, "7")])).expect("json");
-    let (status, answer) = send(&server.agent, "PUT", "/v0.4/traces", &[("Content-Type", "application/json"), ("Content-Encoding", "gzip")], &gzip(&valid)).await;
+    let (status, answer) = send(
+        &server.agent,
+        "PUT",
+        "/v0.4/traces",
+        &[
+            ("Content-Type", "application/json"),
+            ("Content-Encoding", "gzip"),
+        ],
+        &gzip(&valid),
+    )
+    .await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(issue_count(&server).await, (1, 1));
 }
@@ -226,6 +423,9 @@ async fn api_errors_are_json_with_a_reason() {
     ] {
         let (status, body) = get_json(&server.api, path).await;
         assert_eq!(status, expected, "{path}: {body}");
-        assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()), "{path}: {body}");
+        assert!(
+            body["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{path}: {body}"
+        );
     }
 }

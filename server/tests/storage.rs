@@ -1,16 +1,29 @@
 //! One storage suite, run against SQLite and a real PostgreSQL (`scripts/with-postgres.sh`).
 
+#[path = "support/storage_explorer.rs"]
+mod explorer;
 #[path = "support/storage_reads.rs"]
 mod reads;
 #[path = "support/store.rs"]
 mod store;
+#[path = "support/storage_triage.rs"]
+mod triage;
 
 use domain::errors::{HitKey, SkipReason};
 use domain::query::{IssueQuery, Status};
+use explorer::{
+    counts_and_trends_in_range, facet_counts, issue_distribution,
+    recent_ranges_use_five_minute_buckets, search_language,
+};
 use reads::text_filter_is_literal_and_case_insensitive;
 use reads::{events_newest_first, filters, issue_detail, set_status, sorts_and_pages};
 use server::storage::{Store, WriteBatch};
 use store::{TestDb, batch, event, span};
+use triage::{
+    ignored_issues_keep_counting_out_of_view, issues_resolved_without_version_reopen_on_new_events,
+    regressions_need_a_newer_version, status_changes_are_recorded,
+    unknown_version_formats_use_first_seen,
+};
 
 /// Every case runs once per backend: `sqlite::case` and `postgres::case`.
 macro_rules! suite {
@@ -48,6 +61,16 @@ suite!(
     concurrent_writes_share_one_issue,
     reopening_keeps_data,
     failed_batch_leaves_nothing,
+    counts_and_trends_in_range,
+    recent_ranges_use_five_minute_buckets,
+    search_language,
+    facet_counts,
+    issue_distribution,
+    status_changes_are_recorded,
+    regressions_need_a_newer_version,
+    unknown_version_formats_use_first_seen,
+    issues_resolved_without_version_reopen_on_new_events,
+    ignored_issues_keep_counting_out_of_view,
 );
 
 async fn write(store: &Store, batch: &WriteBatch) {

@@ -2,6 +2,7 @@
 //! how errors group. No I/O, no async runtime: the server and the WASM client compile the same code.
 
 pub mod errors;
+pub mod explorer;
 pub mod grouping;
 pub mod query;
 pub mod span;

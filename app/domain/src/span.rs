@@ -95,7 +95,10 @@ pub struct Span {
 
 impl Span {
     pub fn tag(&self, key: &str) -> Option<&str> {
-        self.meta.get(key).map(String::as_str).filter(|v| !v.is_empty())
+        self.meta
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     /// The tracer's own view of whether this span is a service's top span.

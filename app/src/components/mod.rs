@@ -1,5 +1,9 @@
 //! Pieces shared by the pages.
 
+mod actor;
+mod breakdown;
+mod chart;
+mod facet_panel;
 mod fingerprint;
 mod flame_axis;
 mod flame_details;
@@ -9,18 +13,28 @@ mod flame_parts;
 #[cfg(all(test, feature = "ssr"))]
 mod flame_ssr_tests;
 mod flame_view;
+mod range_picker;
+mod search_bar;
 mod stacktrace;
 mod states;
 mod status;
 mod tags;
 mod time;
+mod triage;
 
+pub use actor::{ActorField, provide_actor, use_actor};
+pub use breakdown::Breakdowns;
+pub use chart::{BarChart, Sparkline};
+pub use facet_panel::FacetPanel;
 pub use fingerprint::FingerprintTree;
 pub use flame_axis::format_duration;
 pub use flame_graph::FlameGraph;
 pub use flame_layout::bounds;
+pub use range_picker::RangePicker;
+pub use search_bar::SearchBar;
 pub use stacktrace::StackTrace;
-pub use states::{ErrorNotice, Loading};
+pub use states::{ErrorNotice, Loading, server_message};
 pub use status::{StatusBadge, status_label};
 pub use tags::{MetricsTable, TagTable};
-pub use time::Ago;
+pub use time::{Ago, split_utc};
+pub use triage::{ActivityTimeline, StatusControl};

@@ -14,11 +14,7 @@ pub fn Loading() -> impl IntoView {
 /// A failed load. Server errors carry a message written for users (never internals).
 #[component]
 pub fn ErrorNotice(error: ServerFnError) -> impl IntoView {
-    let message = match error {
-        ServerFnError::ServerError(message) => message,
-        ServerFnError::Request(_) => "The server could not be reached.".to_owned(),
-        other => other.to_string(),
-    };
+    let message = server_message(&error);
     view! {
         <div class="notice error" role="alert">
             <p>
@@ -26,5 +22,14 @@ pub fn ErrorNotice(error: ServerFnError) -> impl IntoView {
                 {message}
             </p>
         </div>
+    }
+}
+
+/// What to tell users about a failed server function.
+pub fn server_message(error: &ServerFnError) -> String {
+    match error {
+        ServerFnError::ServerError(message) => message.clone(),
+        ServerFnError::Request(_) => "The server could not be reached.".to_owned(),
+        other => other.to_string(),
     }
 }

@@ -40,18 +40,19 @@ fn relative(at: i64, now: i64) -> String {
 }
 
 /// `2026-11-25 14:03:09 UTC`
-fn exact(ms: i64) -> String {
-    let (date, (h, m, s)) = split(ms);
+pub fn exact(ms: i64) -> String {
+    let (date, (h, m, s)) = split_utc(ms);
     format!("{date} {h:02}:{m:02}:{s:02} UTC")
 }
 
 /// `2026-11-25T14:03:09Z`, for the `datetime` attribute.
 fn iso8601(ms: i64) -> String {
-    let (date, (h, m, s)) = split(ms);
+    let (date, (h, m, s)) = split_utc(ms);
     format!("{date}T{h:02}:{m:02}:{s:02}Z")
 }
 
-fn split(ms: i64) -> (String, (i64, i64, i64)) {
+/// The UTC date (`2026-11-25`) and time of day (hours, minutes, seconds) of Unix ms.
+pub fn split_utc(ms: i64) -> (String, (i64, i64, i64)) {
     let secs = ms.div_euclid(1000);
     let (days, secs) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let (y, mo, d) = civil_from_days(days);

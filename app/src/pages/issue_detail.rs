@@ -1,40 +1,52 @@
-//! `/issues/:id`: one issue, its latest event (stack trace, tags, metrics) and why its events grouped.
+//! `/issues/:id`: one issue. Its header with the status control; the distribution of its events over
+//! the chosen range (`?range=`) with breakdowns; one of its events (`?event=N`, 0 the latest) with
+//! its stack, tags and trace; its triage timeline; and why its events grouped.
 
-use domain::query::{EventDetail, IssueDetail, IssueQuery, IssueSummary};
+use domain::explorer::ActivityKind;
+use domain::query::{FacetKey, IssueDetail, IssueSummary, Status};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
+use super::issue_event::EventSection;
 use super::not_found::{NotFoundNotice, mark_not_found};
-use crate::api::{Snapshot, issue};
+use crate::api::{Snapshot, activity, distribution, issue};
 use crate::components::{
-    Ago, ErrorNotice, FingerprintTree, Loading, MetricsTable, StackTrace, StatusBadge, TagTable,
+    ActivityTimeline, Ago, BarChart, Breakdowns, ErrorNotice, FingerprintTree, Loading,
+    RangePicker, StatusBadge, StatusControl,
 };
-use crate::url::issues_href;
+use crate::terms::toggle_facet;
+use crate::url::{IssueState, search_href};
 
 #[component]
 pub fn IssueDetailPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.with(|p| p.get_str("id").and_then(|id| id.parse::<i64>().ok()));
+    let query = use_query_map();
+    let id =
+        Memo::new(move |_| params.with(|p| p.get_str("id").and_then(|id| id.parse::<i64>().ok())));
+    let state = Memo::new(move |_| query.with(IssueState::from_params));
     // Blocking, so the server knows the title and the status (404) before it sends the response head.
-    let detail = Resource::new_blocking(id, |id| async move {
-        let found = match id {
-            Some(id) => {
-                let Snapshot { now, data } = issue(id).await?;
-                data.map(|data| Snapshot { now, data })
+    let detail = Resource::new_blocking(
+        move || id.get(),
+        |id| async move {
+            let found = match id {
+                Some(id) => {
+                    let Snapshot { now, data } = issue(id).await?;
+                    data.map(|data| Snapshot { now, data })
+                }
+                None => None,
+            };
+            if found.is_none() {
+                mark_not_found();
             }
-            None => None,
-        };
-        if found.is_none() {
-            mark_not_found();
-        }
-        Ok::<_, ServerFnError>(found)
-    });
+            Ok::<_, ServerFnError>(found)
+        },
+    );
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(Some(snapshot)) => view! { <IssueView snapshot /> }.into_any(),
+                    Ok(Some(snapshot)) => view! { <IssueView snapshot state /> }.into_any(),
                     Ok(None) => {
                         view! {
                             <NotFoundNotice
@@ -52,19 +64,51 @@ pub fn IssueDetailPage() -> impl IntoView {
 }
 
 #[component]
-fn IssueView(snapshot: Snapshot<IssueDetail>) -> impl IntoView {
+fn IssueView(snapshot: Snapshot<IssueDetail>, state: Memo<IssueState>) -> impl IntoView {
     let Snapshot { now, data: detail } = snapshot;
     let IssueDetail {
         issue,
         grouping_version,
         fingerprint_tree,
-        latest_event,
+        latest_event: _,
     } = detail;
-    let event = match latest_event {
-        Some(event) => view! { <EventView event now /> }.into_any(),
-        None => {
-            view! { <p class="muted">"No event of this issue is stored any more."</p> }.into_any()
-        }
+    let id = issue.id;
+    let status = RwSignal::new(issue.status);
+    let timeline = Resource::new(move || id, activity);
+    let changed = Callback::new(move |()| timeline.refetch());
+    let spread = Resource::new(
+        move || (id, state.get().range),
+        |(id, range)| distribution(id, range),
+    );
+    let service = issue.service.clone();
+    let (first_seen, first_version) = (issue.first_seen, issue.first_version.clone());
+
+    let picker = move || {
+        let current = state.get();
+        let href = Callback::new(move |range| IssueState { range, ..current }.href(id));
+        let hidden = (current.event > 0)
+            .then(|| ("event", current.event.to_string()))
+            .into_iter()
+            .collect();
+        view! { <RangePicker current=current.range href action=format!("/issues/{id}") hidden /> }
+    };
+    let regressed = move || {
+        Suspend::new(async move {
+            let last = timeline
+                .await
+                .ok()
+                .and_then(|s| s.data)
+                .and_then(|a| a.activity.last().cloned());
+            // Any later change would be listed after the regression.
+            last.filter(|a| a.kind == ActivityKind::Regression)
+                .map(|_| {
+                    view! {
+                        <span class="badge regressed" title="Seen again in a newer version after it was resolved">
+                            "Regressed"
+                        </span>
+                    }
+                })
+        })
     };
     view! {
         <Title text=format!("{}: {}", issue.error_type, issue.message) />
@@ -72,35 +116,83 @@ fn IssueView(snapshot: Snapshot<IssueDetail>) -> impl IntoView {
             <nav class="breadcrumb" aria-label="Breadcrumb">
                 <a href="/">"Issues"</a>
             </nav>
-            <IssueHeader issue now />
-            <section aria-labelledby="latest-event">
-                <h2 id="latest-event">"Latest event"</h2>
-                {event}
-            </section>
-            <section aria-labelledby="why-grouped">
-                <h2 id="why-grouped">"Why these events grouped"</h2>
-                <p class="muted">
-                    "Grouping config " <code>{grouping_version}</code>
-                    ". Only contributing components make up the fingerprint; events with the same fingerprint are one issue."
-                </p>
-                <FingerprintTree root=fingerprint_tree />
-            </section>
+            <IssueHeader issue now status>
+                <Transition fallback=|| ()>{regressed}</Transition>
+            </IssueHeader>
+            <StatusControl id status changed />
+            <div class="issue-columns">
+                <div class="issue-main">
+                    <section class="distribution" aria-labelledby="distribution">
+                        <div class="section-head">
+                            <h2 id="distribution">"Events over time"</h2>
+                            {picker}
+                        </div>
+                        <Transition fallback=Loading>
+                            {move || {
+                                let service = service.clone();
+                                Suspend::new(async move {
+                                match spread.await {
+                                    Ok(Some(d)) => {
+                                        view! {
+                                            <BarChart buckets=d.buckets.clone() counts=d.counts.clone() bucket_ms=d.bucket_ms />
+                                            <Breakdowns distribution=d service />
+                                        }
+                                            .into_any()
+                                    }
+                                    Ok(None) => view! { <p class="muted">"This issue no longer exists."</p> }.into_any(),
+                                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                                }
+                                })
+                            }}
+                        </Transition>
+                    </section>
+                    <EventSection id state />
+                    <section aria-labelledby="why-grouped">
+                        <h2 id="why-grouped">"Why these events grouped"</h2>
+                        <p class="muted">
+                            "Grouping config " <code>{grouping_version}</code>
+                            ". Only contributing components make up the fingerprint; events with the same fingerprint are one issue."
+                        </p>
+                        <FingerprintTree root=fingerprint_tree />
+                    </section>
+                </div>
+                <aside class="issue-side" aria-labelledby="activity">
+                    <h2 id="activity">"Activity"</h2>
+                    <Transition fallback=Loading>
+                        {move || {
+                            let first_version = first_version.clone();
+                            Suspend::new(async move {
+                                match timeline.await {
+                                    Ok(Snapshot { now, data: Some(page) }) => {
+                                        view! { <ActivityTimeline activity=page.activity first_seen first_version now /> }
+                                            .into_any()
+                                    }
+                                    Ok(Snapshot { data: None, .. }) => {
+                                        view! { <p class="muted">"This issue no longer exists."</p> }.into_any()
+                                    }
+                                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                                }
+                            })
+                        }}
+                    </Transition>
+                </aside>
+            </div>
         </article>
     }
+    .into_any()
 }
 
 #[component]
-fn IssueHeader(issue: IssueSummary, now: i64) -> impl IntoView {
+fn IssueHeader(
+    issue: IssueSummary,
+    now: i64,
+    status: RwSignal<Status>,
+    children: Children,
+) -> impl IntoView {
     let in_version = |version: Option<String>| version.map(|v| view! { " in " <code>{v}</code> });
-    let service_href = issues_href(&IssueQuery {
-        service: Some(issue.service.clone()),
-        ..IssueQuery::default()
-    });
+    let service_href = search_href(&toggle_facet("", FacetKey::Service, &issue.service, false));
     let env = (!issue.env.is_empty()).then(|| {
-        let href = issues_href(&IssueQuery {
-            env: Some(issue.env.clone()),
-            ..IssueQuery::default()
-        });
+        let href = search_href(&toggle_facet("", FacetKey::Env, &issue.env, false));
         view! {
             <dt>"Environment"</dt>
             <dd>
@@ -122,8 +214,10 @@ fn IssueHeader(issue: IssueSummary, now: i64) -> impl IntoView {
                 </dd>
                 {env}
                 <dt>"Status"</dt>
-                <dd>
-                    <StatusBadge status=issue.status />
+                <dd class="status-fact">
+                    {move || view! { <StatusBadge status=status.get() /> }}
+                    " "
+                    {children()}
                 </dd>
                 <dt>"Events"</dt>
                 <dd>{issue.count}</dd>
@@ -140,64 +234,5 @@ fn IssueHeader(issue: IssueSummary, now: i64) -> impl IntoView {
             </dl>
         </header>
     }
-}
-
-/// The trace page with the event's entry span and error span highlighted.
-fn trace_href(event: &EventDetail) -> String {
-    format!(
-        "/traces/{}?entry={}&error={}&issue={}",
-        event.trace_id, event.span_id, event.error_span_id, event.issue_id
-    )
-}
-
-#[component]
-fn EventView(event: EventDetail, now: i64) -> impl IntoView {
-    let trace = trace_href(&event);
-    let optional = |label: &'static str, value: Option<String>| {
-        value.map(|value| {
-            view! {
-                <dt>{label}</dt>
-                <dd>
-                    <code>{value}</code>
-                </dd>
-            }
-        })
-    };
-    view! {
-        <dl class="facts">
-            <dt>"Seen"</dt>
-            <dd>
-                <Ago at=event.timestamp now />
-            </dd>
-            <dt>"Resource"</dt>
-            <dd>
-                <code>{event.resource}</code>
-            </dd>
-            <dt>"Operation"</dt>
-            <dd>
-                <code>{event.operation}</code>
-            </dd>
-            {optional("Version", event.version)}
-            {optional("Host", event.host)}
-            {optional("Container", event.container_id)}
-            <dt>"Trace id"</dt>
-            <dd>
-                <code>{event.trace_id.clone()}</code>
-                " "
-                <a class="view-trace" href=trace>
-                    "View trace"
-                </a>
-            </dd>
-            <dt>"Span id"</dt>
-            <dd>
-                <code>{event.span_id}</code>
-            </dd>
-        </dl>
-        <h3>"Stack trace"</h3>
-        <StackTrace stacktrace=event.stacktrace raw=event.stack />
-        <TagTable title="Span tags" tags=event.span_tags />
-        <TagTable title="Host tags" tags=event.host_tags />
-        <TagTable title="Container tags" tags=event.container_tags />
-        <MetricsTable metrics=event.metrics />
-    }
+    .into_any()
 }

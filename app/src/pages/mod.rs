@@ -1,7 +1,9 @@
 //! One file per route.
 
 mod issue_detail;
+mod issue_event;
 mod issue_list;
+mod issue_rows;
 mod not_found;
 mod trace;
 

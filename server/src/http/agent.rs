@@ -12,9 +12,9 @@ use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
+use super::IntakeState;
 use super::body::read;
 use super::error::IntakeFailure;
-use super::IntakeState;
 use crate::intake::{self, Endpoint};
 
 const TRACE_ENDPOINTS: [&str; 3] = ["/v0.3/traces", "/v0.4/traces", "/v0.5/traces"];
@@ -80,7 +80,12 @@ async fn v05(State(s): State<IntakeState>, headers: HeaderMap, body: Body) -> Re
     traces(s, Endpoint::DatadogV05, headers, body).await
 }
 
-async fn traces(state: IntakeState, endpoint: Endpoint, headers: HeaderMap, body: Body) -> Response {
+async fn traces(
+    state: IntakeState,
+    endpoint: Endpoint,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     match store_traces(&state, endpoint, &headers, body).await {
         // What the agent answers; tracers read the sampling rates from it.
         Ok(()) => Json(json!({ "rate_by_service": { "service:,env:": 1 } })).into_response(),
@@ -103,7 +108,10 @@ async fn store_traces(
     .await
     .map_err(|_| IntakeFailure::Body("decoding was interrupted".into()))??;
     if let Some(mismatch) = intake::datadog::trace_count_mismatch(headers, &payload) {
-        tracing::debug!(?mismatch, "X-Datadog-Trace-Count disagrees with the body; the body wins");
+        tracing::debug!(
+            ?mismatch,
+            "X-Datadog-Trace-Count disagrees with the body; the body wins"
+        );
     }
     if payload.traces.is_empty() {
         return Ok(());

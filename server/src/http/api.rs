@@ -4,11 +4,16 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use domain::query::{EventPage, IssueDetail, IssuePage, IssueQuery, Stats, Status, TraceDetail};
+use domain::explorer::{ActivityPage, BulkStatusChange, BulkStatusResult, StatusChange};
+use domain::query::{EventPage, IssueDetail, IssuePage, IssueQuery, Stats, TraceDetail};
 use serde::Deserialize;
 
 use super::error::ApiError;
+use super::explorer_api::{self, QueryError, parsed_search};
 use crate::storage::Store;
+
+/// The longest `actor` accepted in a status change, in characters.
+const MAX_ACTOR_CHARS: usize = 200;
 
 /// Routes relative to `/api/v1`, where the caller nests them.
 pub fn router(store: Store) -> Router {
@@ -17,8 +22,11 @@ pub fn router(store: Store) -> Router {
         .route("/issues/{id}", get(issue))
         .route("/issues/{id}/events", get(events))
         .route("/issues/{id}/status", post(set_status))
+        .route("/issues/status", post(set_statuses))
+        .route("/issues/{id}/activity", get(activity))
         .route("/traces/{trace_id}", get(trace))
         .route("/stats", get(stats))
+        .merge(explorer_api::routes())
         .fallback(|| async { ApiError::NotFound("endpoint") })
         .with_state(store)
 }
@@ -26,14 +34,22 @@ pub fn router(store: Store) -> Router {
 async fn list_issues(
     State(store): State<Store>,
     query: Result<Query<IssueQuery>, QueryRejection>,
-) -> Result<Json<IssuePage>, ApiError> {
+) -> Result<Json<IssuePage>, QueryError> {
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    parsed_search(&query)?;
     Ok(Json(store.list_issues(&query).await?))
 }
 
-async fn issue(State(store): State<Store>, Path(id): Path<String>) -> Result<Json<IssueDetail>, ApiError> {
+async fn issue(
+    State(store): State<Store>,
+    Path(id): Path<String>,
+) -> Result<Json<IssueDetail>, ApiError> {
     let id = issue_id(&id)?;
-    store.issue(id).await?.map(Json).ok_or(ApiError::NotFound("issue"))
+    store
+        .issue(id)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound("issue"))
 }
 
 #[derive(Debug, Deserialize)]
@@ -49,16 +65,16 @@ async fn events(
 ) -> Result<Json<EventPage>, ApiError> {
     let id = issue_id(&id)?;
     let Query(paging) = paging.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let limit = paging.limit.unwrap_or(IssueQuery::DEFAULT_LIMIT).clamp(1, IssueQuery::MAX_LIMIT);
+    let limit = paging
+        .limit
+        .unwrap_or(IssueQuery::DEFAULT_LIMIT)
+        .clamp(1, IssueQuery::MAX_LIMIT);
     if store.issue(id).await?.is_none() {
         return Err(ApiError::NotFound("issue"));
     }
-    Ok(Json(store.events(id, limit, paging.offset.unwrap_or(0)).await?))
-}
-
-#[derive(Debug, Deserialize)]
-struct StatusChange {
-    status: Status,
+    Ok(Json(
+        store.events(id, limit, paging.offset.unwrap_or(0)).await?,
+    ))
 }
 
 async fn set_status(
@@ -68,23 +84,79 @@ async fn set_status(
 ) -> Result<Json<IssueDetail>, ApiError> {
     let id = issue_id(&id)?;
     let Json(change) = change.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    if !store.set_status(id, change.status).await? {
+    let actor = actor(change.actor.as_deref())?;
+    let result = store.set_statuses(&[id], change.status, actor).await?;
+    if result.updated.is_empty() {
         return Err(ApiError::NotFound("issue"));
     }
-    store.issue(id).await?.map(Json).ok_or(ApiError::NotFound("issue"))
+    store
+        .issue(id)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound("issue"))
 }
 
-async fn trace(State(store): State<Store>, Path(trace_id): Path<String>) -> Result<Json<TraceDetail>, ApiError> {
-    let id = parse_trace_id(&trace_id)
-        .ok_or_else(|| ApiError::BadRequest(format!("`{trace_id}` is not a trace id (1 to 32 hex digits)")))?;
-    store.trace(id).await?.map(Json).ok_or(ApiError::NotFound("trace"))
+async fn set_statuses(
+    State(store): State<Store>,
+    change: Result<Json<BulkStatusChange>, JsonRejection>,
+) -> Result<Json<BulkStatusResult>, ApiError> {
+    let Json(change) = change.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    if change.ids.is_empty() || change.ids.len() > BulkStatusChange::MAX_IDS {
+        return Err(ApiError::BadRequest(format!(
+            "`ids` must list 1 to {} issue ids",
+            BulkStatusChange::MAX_IDS
+        )));
+    }
+    let actor = actor(change.actor.as_deref())?;
+    Ok(Json(
+        store
+            .set_statuses(&change.ids, change.status, actor)
+            .await?,
+    ))
+}
+
+async fn activity(
+    State(store): State<Store>,
+    Path(id): Path<String>,
+) -> Result<Json<ActivityPage>, ApiError> {
+    let id = issue_id(&id)?;
+    store
+        .activity(id)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound("issue"))
+}
+
+fn actor(actor: Option<&str>) -> Result<Option<&str>, ApiError> {
+    match actor {
+        Some(a) if a.chars().count() > MAX_ACTOR_CHARS => Err(ApiError::BadRequest(format!(
+            "`actor` is longer than {MAX_ACTOR_CHARS} characters"
+        ))),
+        _ => Ok(actor),
+    }
+}
+
+async fn trace(
+    State(store): State<Store>,
+    Path(trace_id): Path<String>,
+) -> Result<Json<TraceDetail>, ApiError> {
+    let id = parse_trace_id(&trace_id).ok_or_else(|| {
+        ApiError::BadRequest(format!(
+            "`{trace_id}` is not a trace id (1 to 32 hex digits)"
+        ))
+    })?;
+    store
+        .trace(id)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound("trace"))
 }
 
 async fn stats(State(store): State<Store>) -> Result<Json<Stats>, ApiError> {
     Ok(Json(store.stats().await?))
 }
 
-fn issue_id(raw: &str) -> Result<i64, ApiError> {
+pub(super) fn issue_id(raw: &str) -> Result<i64, ApiError> {
     raw.parse()
         .map_err(|_| ApiError::BadRequest(format!("`{raw}` is not an issue id")))
 }
@@ -103,7 +175,10 @@ mod tests {
 
     #[test]
     fn trace_ids_are_hex_up_to_128_bits() {
-        assert_eq!(parse_trace_id("00000000000000000000000000000abc"), Some(0xabc));
+        assert_eq!(
+            parse_trace_id("00000000000000000000000000000abc"),
+            Some(0xabc)
+        );
         assert_eq!(parse_trace_id("ff"), Some(255));
         assert_eq!(parse_trace_id(""), None);
         assert_eq!(parse_trace_id("xyz"), None);

@@ -4,6 +4,7 @@ mod agent;
 mod api;
 mod body;
 mod error;
+mod explorer_api;
 mod otlp;
 
 pub use body::BodyLimits;

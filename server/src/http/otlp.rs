@@ -2,17 +2,17 @@
 //! that export everything stay quiet. Answers follow the OTLP/HTTP spec: an empty
 //! `Export*ServiceResponse` in the request's encoding, and a `google.rpc.Status` on failure.
 
+use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use axum::Router;
 use prost::Message;
 
+use super::IntakeState;
 use super::body::read;
 use super::error::IntakeFailure;
-use super::IntakeState;
 use crate::intake;
 
 const PROTOBUF: &str = "application/x-protobuf";
@@ -70,11 +70,7 @@ async fn traces(State(state): State<IntakeState>, headers: HeaderMap, body: Body
     }
 }
 
-async fn store(
-    state: &IntakeState,
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<(), IntakeFailure> {
+async fn store(state: &IntakeState, headers: &HeaderMap, body: Body) -> Result<(), IntakeFailure> {
     let bytes = read(body, state.limits).await?;
     let limits = state.limits.intake();
     let headers = headers.clone();
@@ -97,8 +93,16 @@ async fn acknowledge(headers: HeaderMap) -> Response {
 fn success(encoding: Encoding) -> Response {
     match encoding {
         // An empty Export*ServiceResponse encodes to zero bytes.
-        Encoding::Protobuf => ([(header::CONTENT_TYPE, HeaderValue::from_static(PROTOBUF))], Vec::<u8>::new()).into_response(),
-        Encoding::Json => ([(header::CONTENT_TYPE, HeaderValue::from_static(JSON))], "{}").into_response(),
+        Encoding::Protobuf => (
+            [(header::CONTENT_TYPE, HeaderValue::from_static(PROTOBUF))],
+            Vec::<u8>::new(),
+        )
+            .into_response(),
+        Encoding::Json => (
+            [(header::CONTENT_TYPE, HeaderValue::from_static(JSON))],
+            "{}",
+        )
+            .into_response(),
     }
 }
 
@@ -108,7 +112,12 @@ fn failure(encoding: Encoding, status: StatusCode, message: String) -> Response 
     match encoding {
         Encoding::Protobuf => {
             let body = RpcStatus { code, message }.encode_to_vec();
-            (status, [(header::CONTENT_TYPE, HeaderValue::from_static(PROTOBUF))], body).into_response()
+            (
+                status,
+                [(header::CONTENT_TYPE, HeaderValue::from_static(PROTOBUF))],
+                body,
+            )
+                .into_response()
         }
         Encoding::Json => (
             status,

@@ -88,7 +88,7 @@ where
     for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
 {
-    let status: String = row.try_get("status")?;
+    let status_text: String = row.try_get("status")?;
     Ok(IssueSummary {
         id: row.try_get("id")?,
         fingerprint: row.try_get("fingerprint")?,
@@ -97,15 +97,19 @@ where
         error_type: row.try_get("error_type")?,
         message: row.try_get("message")?,
         culprit: row.try_get("culprit")?,
-        status: Status::parse(&status).ok_or_else(|| StoreError::Corrupt {
-            what: "issue status",
-            reason: format!("unknown status {status:?}"),
-        })?,
+        status: status(&status_text)?,
         count: row.try_get("count")?,
         first_seen: row.try_get("first_seen")?,
         last_seen: row.try_get("last_seen")?,
         first_version: row.try_get("first_version")?,
         last_version: row.try_get("last_version")?,
+    })
+}
+
+pub(super) fn status(text: &str) -> Result<Status, StoreError> {
+    Status::parse(text).ok_or_else(|| StoreError::Corrupt {
+        what: "issue status",
+        reason: format!("unknown status {text:?}"),
     })
 }
 

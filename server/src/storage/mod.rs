@@ -13,17 +13,28 @@
 //!   stays a few hundred bytes; traces are deflate-compressed JSON, one row per trace.
 
 mod decode;
+mod distribution;
+mod explorer;
 mod filter;
 mod postgres;
+mod read;
 mod rows;
 mod sqlite;
+mod texts;
+mod triage;
+mod window;
+
+pub use window::{RangeError, TimeWindow};
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use domain::errors::{ErrorEvent, HitKey, SkipReason};
+use domain::explorer::{ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage};
 use domain::grouping::Fingerprint;
-use domain::query::{EventPage, IssueDetail, IssuePage, IssueQuery, Stats, Status, TraceDetail};
+use domain::query::{
+    EventPage, IssueDetail, IssuePage, IssueQuery, Search, SearchError, Stats, Status, TraceDetail,
+};
 use domain::span::Span;
 use sqlx::SqlSafeStr;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -73,8 +84,27 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{0} does not fit a signed 64-bit integer")]
     OutOfRange(&'static str),
+    /// The query's `search` text does not parse; callers validate it first to answer 400.
+    #[error("invalid search: {0}")]
+    Search(#[from] SearchError),
     #[error("stored {what} is unreadable: {reason}")]
     Corrupt { what: &'static str, reason: String },
+}
+
+/// Runs `$body` with `$reader` bound to the backend's [`read::Reader`].
+macro_rules! with_reader {
+    ($store:expr, $reader:ident => $body:expr) => {
+        match $store {
+            Store::Sqlite(s) => {
+                let $reader = s.reader();
+                $body
+            }
+            Store::Postgres(s) => {
+                let $reader = s.reader();
+                $body
+            }
+        }
+    };
 }
 
 /// The database, cheap to clone (pools inside).
@@ -109,27 +139,22 @@ impl Store {
         {
             return Ok(());
         }
-        let rows = rows::BatchRows::new(batch)?;
+        let now = unix_ms_now();
+        let rows = rows::BatchRows::new(batch, now)?;
         match self {
-            Self::Sqlite(s) => s.write(&rows).await,
-            Self::Postgres(s) => s.write(&rows).await,
+            Self::Sqlite(s) => s.write(&rows, now).await,
+            Self::Postgres(s) => s.write(&rows, now).await,
         }
     }
 
     /// One page of issues matching the filters. The version filter matches issues whose first or
     /// last seen version is the given one; the env filter matches every env an issue was seen in.
     pub async fn list_issues(&self, q: &IssueQuery) -> Result<IssuePage, StoreError> {
-        match self {
-            Self::Sqlite(s) => s.list_issues(q).await,
-            Self::Postgres(s) => s.list_issues(q).await,
-        }
+        with_reader!(self, r => r.list_issues(q).await)
     }
 
     pub async fn issue(&self, id: i64) -> Result<Option<IssueDetail>, StoreError> {
-        match self {
-            Self::Sqlite(s) => s.issue(id).await,
-            Self::Postgres(s) => s.issue(id).await,
-        }
+        with_reader!(self, r => r.issue(id).await)
     }
 
     /// Events of an issue, newest first. `limit` is capped at [`IssueQuery::MAX_LIMIT`]; `total` is
@@ -141,27 +166,19 @@ impl Store {
         offset: u32,
     ) -> Result<EventPage, StoreError> {
         let limit = limit.min(IssueQuery::MAX_LIMIT);
-        match self {
-            Self::Sqlite(s) => s.events(issue_id, limit, offset).await,
-            Self::Postgres(s) => s.events(issue_id, limit, offset).await,
-        }
+        with_reader!(self, r => r.events(issue_id, limit, offset).await)
     }
 
     /// A stored trace, spans ordered by start time.
     pub async fn trace(&self, trace_id: u128) -> Result<Option<TraceDetail>, StoreError> {
-        let blob = match self {
-            Self::Sqlite(s) => s.trace_blob(&decode::trace_hex(trace_id)).await?,
-            Self::Postgres(s) => s.trace_blob(&decode::trace_hex(trace_id)).await?,
-        };
+        let hex = decode::trace_hex(trace_id);
+        let blob = with_reader!(self, r => r.trace_blob(&hex).await?);
         blob.map(|blob| decode::trace_detail(trace_id, &blob))
             .transpose()
     }
 
     pub async fn stats(&self) -> Result<Stats, StoreError> {
-        let mut stats = match self {
-            Self::Sqlite(s) => s.stats().await,
-            Self::Postgres(s) => s.stats().await,
-        }?;
+        let mut stats = with_reader!(self, r => r.stats().await?);
         // Every reason is listed, zero included, so users see what *could* be dropped.
         for reason in SkipReason::ALL {
             stats.skipped.entry(reason.as_str().to_owned()).or_insert(0);
@@ -169,13 +186,66 @@ impl Store {
         Ok(stats)
     }
 
-    /// Sets an issue's triage status; false when there is no such issue. A resolved issue that gets
-    /// a new event goes back to `for_review` (a regression).
-    pub async fn set_status(&self, id: i64, status: Status) -> Result<bool, StoreError> {
+    /// One page of the explorer's issue list: the filters of `q` and `search` (ignored issues left
+    /// out unless a status is named), counts and trends over `window`. With an explicit range, only
+    /// issues with events in it, and sort `count` sorts by the count in it.
+    pub async fn explorer_issues(
+        &self,
+        q: &IssueQuery,
+        search: &Search,
+        window: &TimeWindow,
+    ) -> Result<IssueListPage, StoreError> {
+        with_reader!(self, r => r.explorer_issues(q, search, window).await)
+    }
+
+    /// Issue counts per facet value over what [`Store::explorer_issues`] lists for the same query.
+    pub async fn facets(
+        &self,
+        q: &IssueQuery,
+        search: &Search,
+        window: &TimeWindow,
+    ) -> Result<Facets, StoreError> {
+        with_reader!(self, r => r.facets(q, search, window).await)
+    }
+
+    /// An issue's events over `window`; `None` for an unknown issue.
+    pub async fn distribution(
+        &self,
+        issue_id: i64,
+        window: &TimeWindow,
+    ) -> Result<Option<IssueDistribution>, StoreError> {
+        with_reader!(self, r => r.distribution(issue_id, window).await)
+    }
+
+    /// An issue's triage timeline, oldest first; `None` for an unknown issue.
+    pub async fn activity(&self, issue_id: i64) -> Result<Option<ActivityPage>, StoreError> {
+        with_reader!(self, r => r.activity(issue_id).await)
+    }
+
+    /// Sets the triage status of issues, recording each change in their activity (`actor`:
+    /// `anonymous` when `None` or blank). Resolving remembers the version resolved in; any change
+    /// clears `regressed`. Issues already in `status` are left as they are (and listed as updated).
+    pub async fn set_statuses(
+        &self,
+        ids: &[i64],
+        status: Status,
+        actor: Option<&str>,
+    ) -> Result<BulkStatusResult, StoreError> {
+        let actor = actor
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .unwrap_or(triage::ANONYMOUS);
+        let now = unix_ms_now();
         match self {
-            Self::Sqlite(s) => s.set_status(id, status).await,
-            Self::Postgres(s) => s.set_status(id, status).await,
+            Self::Sqlite(s) => triage::set_status(&s.writer(), ids, status, actor, now).await,
+            Self::Postgres(s) => triage::set_status(&s.writer(), ids, status, actor, now).await,
         }
+    }
+
+    /// [`Store::set_statuses`] of one issue by `anonymous`; false when there is no such issue.
+    pub async fn set_status(&self, id: i64, status: Status) -> Result<bool, StoreError> {
+        let result = self.set_statuses(&[id], status, None).await?;
+        Ok(!result.updated.is_empty())
     }
 }
 
@@ -196,4 +266,12 @@ fn migrator(files: &[(i64, &'static str, &'static str)]) -> Migrator {
             })
             .collect(),
     )
+}
+
+/// The current time, Unix milliseconds.
+pub fn unix_ms_now() -> i64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
 }

@@ -8,9 +8,9 @@ use domain::errors::ErrorEvent;
 use domain::span::Span;
 
 use super::decode::trace_hex;
+use super::window::{FINE_RETENTION_MS, FIVE_MINUTES_MS, HOUR_MS};
 use super::{NewEvent, StoreError, WriteBatch};
 
-const HOUR_MS: i64 = 3_600_000;
 /// `span_tags` keys whose value usually repeats a column; stored as JSON `null` when it does.
 pub(super) const COLUMN_TAGS: [&str; 3] = ["error.type", "error.message", "error.stack"];
 
@@ -71,6 +71,17 @@ pub(super) struct HitRow<'a> {
     pub errors: i64,
 }
 
+/// Events of one issue with one value of a facet (`issue_values`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct ValueCount {
+    pub count: i64,
+    pub first_seen: i64,
+    pub last_seen: i64,
+}
+
+/// The event fields kept per issue in `issue_values`, by facet name.
+pub(super) const VALUE_FACETS: [&str; 4] = ["env", "version", "host", "resource"];
+
 pub(super) struct BatchRows<'a> {
     /// Sorted by (service, fingerprint), so concurrent writers lock issues in the same order.
     pub issues: Vec<IssueRow<'a>>,
@@ -78,6 +89,10 @@ pub(super) struct BatchRows<'a> {
     pub envs: BTreeSet<(usize, Cow<'a, str>)>,
     /// Event count per (issue index, hour).
     pub buckets: BTreeMap<(usize, i64), i64>,
+    /// Event count per (issue index, 5 minutes), for events of the last [`FINE_RETENTION_MS`].
+    pub fine_buckets: BTreeMap<(usize, i64), i64>,
+    /// Per (issue index, facet, value): events with that value. Absent and empty values are left out.
+    pub values: BTreeMap<(usize, &'static str, Cow<'a, str>), ValueCount>,
     pub events: Vec<EventRow<'a>>,
     pub texts: Vec<TextRow>,
     /// One entry per trace id (hex), spans of repeated ids merged.
@@ -88,12 +103,15 @@ pub(super) struct BatchRows<'a> {
 }
 
 impl<'a> BatchRows<'a> {
-    pub fn new(batch: &'a WriteBatch) -> Result<Self, StoreError> {
+    /// `now` (Unix ms) decides which events are recent enough for 5-minute counts.
+    pub fn new(batch: &'a WriteBatch, now: i64) -> Result<Self, StoreError> {
         let (issues, issue_of) = group_issues(&batch.events);
         let mut rows = BatchRows {
             issues,
             envs: BTreeSet::new(),
             buckets: BTreeMap::new(),
+            fine_buckets: BTreeMap::new(),
+            values: BTreeMap::new(),
             events: Vec::with_capacity(batch.events.len()),
             texts: Vec::new(),
             traces: BTreeMap::new(),
@@ -111,6 +129,34 @@ impl<'a> BatchRows<'a> {
                 .buckets
                 .entry((issue, time.div_euclid(HOUR_MS) * HOUR_MS))
                 .or_default() += 1;
+            if time >= now - FINE_RETENTION_MS {
+                *rows
+                    .fine_buckets
+                    .entry((issue, time.div_euclid(FIVE_MINUTES_MS) * FIVE_MINUTES_MS))
+                    .or_default() += 1;
+            }
+            let values = [
+                event.env.as_deref(),
+                event.version.as_deref(),
+                event.host.as_deref(),
+                Some(event.resource.as_str()),
+            ];
+            for (facet, value) in VALUE_FACETS.into_iter().zip(values) {
+                if let Some(value) = value.filter(|v| !v.is_empty()) {
+                    rows.values
+                        .entry((issue, facet, clean(value)))
+                        .and_modify(|v| {
+                            v.count += 1;
+                            v.first_seen = v.first_seen.min(time);
+                            v.last_seen = v.last_seen.max(time);
+                        })
+                        .or_insert(ValueCount {
+                            count: 1,
+                            first_seen: time,
+                            last_seen: time,
+                        });
+                }
+            }
             let stack = rows.text(&mut text_ids, clean(&event.stack).into_owned());
             let host_tags = (!event.host_tags.is_empty())
                 .then(|| rows.text(&mut text_ids, json(&event.host_tags)));

@@ -293,18 +293,16 @@ pub async fn set_status(db: &TestDb) {
             .status
     };
     assert_eq!(status(resolved).await, Status::Resolved);
-    write(
-        store,
-        &batch(vec![
-            event("checkout", "aaa", 2_000),
-            event("checkout", "bbb", 2_000),
-        ]),
-    )
-    .await;
+    let newer = |hash| {
+        let mut e = event("checkout", hash, 2_000);
+        e.event.version = Some("1.1.0".into());
+        e
+    };
+    write(store, &batch(vec![newer("aaa"), newer("bbb")])).await;
     assert_eq!(
         status(resolved).await,
         Status::ForReview,
-        "a new event reopens a resolved issue"
+        "an event of a newer version reopens a resolved issue"
     );
     assert_eq!(status(ignored).await, Status::Ignored);
 }

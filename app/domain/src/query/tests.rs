@@ -395,7 +395,10 @@ fn random_input_never_panics_and_round_trips() {
         check_invariants(&input);
         valid += usize::from(parse_search(&input).is_ok());
     }
-    assert!((2_000..18_000).contains(&valid), "{valid} valid: the generator is lopsided");
+    assert!(
+        (2_000..18_000).contains(&valid),
+        "{valid} valid: the generator is lopsided"
+    );
 }
 
 #[test]

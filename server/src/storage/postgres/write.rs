@@ -1,12 +1,15 @@
 //! Writing a batch to PostgreSQL: one transaction, a few statements each writing all its rows from
 //! bound arrays (`UNNEST`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use sqlx::{Postgres, Row, Transaction};
 
 use super::PgStore;
 use crate::storage::rows::BatchRows;
+use crate::storage::texts;
+use crate::storage::triage::{self, StoredIssue};
+use crate::storage::window::prune_before;
 use crate::storage::{StoreError, decode};
 
 const UPSERT_ISSUES: &str = "\
@@ -23,9 +26,8 @@ const UPSERT_ISSUES: &str = "\
         last_version = CASE WHEN EXCLUDED.last_seen >= issues.last_seen \
             THEN EXCLUDED.last_version ELSE issues.last_version END, \
         last_seen = GREATEST(issues.last_seen, EXCLUDED.last_seen), \
-        culprit = COALESCE(issues.culprit, EXCLUDED.culprit), \
-        status = CASE WHEN issues.status = 'resolved' THEN 'for_review' ELSE issues.status END \
-    RETURNING id, service, fingerprint";
+        culprit = COALESCE(issues.culprit, EXCLUDED.culprit) \
+    RETURNING id, service, fingerprint, status, resolved_version, resolved_at";
 
 const INSERT_EVENTS: &str = "\
     INSERT INTO events (issue_id, time, trace_id, span_id, error_span_id, service, env, version, \
@@ -37,26 +39,39 @@ const INSERT_EVENTS: &str = "\
         $19::bigint[], $20::text[])";
 
 impl PgStore {
-    pub(in crate::storage) async fn write(&self, rows: &BatchRows<'_>) -> Result<(), StoreError> {
+    pub(in crate::storage) async fn write(
+        &self,
+        rows: &BatchRows<'_>,
+        now: i64,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         if !rows.issues.is_empty() {
-            let issue_ids = upsert_issues(&mut tx, rows).await?;
+            let stored = upsert_issues(&mut tx, rows).await?;
+            let issue_ids: Vec<i64> = stored.iter().map(|issue| issue.id).collect();
             store_issue_details(&mut tx, rows, &issue_ids).await?;
+            store_issue_counts(&mut tx, rows, &issue_ids).await?;
+            triage::reopen_regressions::<Postgres>(&mut tx, rows, &stored, now).await?;
             let text_ids = store_texts(&mut tx, rows).await?;
             insert_events(&mut tx, rows, &issue_ids, &text_ids).await?;
         }
         store_traces(&mut tx, rows).await?;
         store_counters(&mut tx, rows).await?;
+        if self.prune.due(now) {
+            sqlx::query("DELETE FROM issue_buckets_5m WHERE bucket < $1")
+                .bind(prune_before(now))
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(())
     }
 }
 
-/// Upserts the batch's issues; returns their ids in [`BatchRows::issues`] order.
+/// Upserts the batch's issues; returns them as stored, in [`BatchRows::issues`] order.
 async fn upsert_issues(
     tx: &mut Transaction<'_, Postgres>,
     rows: &BatchRows<'_>,
-) -> Result<Vec<i64>, StoreError> {
+) -> Result<Vec<StoredIssue>, StoreError> {
     let issues = &rows.issues;
     let returned = sqlx::query(UPSERT_ISSUES)
         .bind(column(issues, |i| &*i.service))
@@ -74,16 +89,22 @@ async fn upsert_issues(
         .bind(column(issues, |i| i.last_version.as_deref()))
         .fetch_all(&mut **tx)
         .await?;
-    let mut ids = HashMap::with_capacity(returned.len());
+    let mut stored = HashMap::with_capacity(returned.len());
     for row in &returned {
         let key: (String, String) = (row.try_get("service")?, row.try_get("fingerprint")?);
-        ids.insert(key, row.try_get::<i64, _>("id")?);
+        let issue = StoredIssue {
+            id: row.try_get("id")?,
+            status: row.try_get("status")?,
+            resolved_version: row.try_get("resolved_version")?,
+            resolved_at: row.try_get("resolved_at")?,
+        };
+        stored.insert(key, issue);
     }
     issues
         .iter()
         .map(|issue| {
-            ids.get(&(issue.service.to_string(), issue.fingerprint.to_string()))
-                .copied()
+            stored
+                .remove(&(issue.service.to_string(), issue.fingerprint.to_string()))
                 .ok_or_else(|| StoreError::Corrupt {
                     what: "issue upsert",
                     reason: "an upserted issue returned no id".into(),
@@ -112,21 +133,62 @@ async fn store_issue_details(
     .bind(issues)
     .execute(&mut **tx)
     .await?;
-    let mut buckets = (Vec::new(), Vec::new(), Vec::new());
-    for ((issue, bucket), count) in &rows.buckets {
-        buckets.0.push(issue_ids[*issue]);
-        buckets.1.push(*bucket);
-        buckets.2.push(*count);
+    upsert_buckets(tx, UPSERT_HOURS, &rows.buckets, issue_ids).await
+}
+
+const UPSERT_HOURS: &str = "\
+    INSERT INTO issue_buckets (issue_id, bucket, count) \
+    SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[]) \
+    ON CONFLICT (issue_id, bucket) DO UPDATE SET count = issue_buckets.count + EXCLUDED.count";
+
+const UPSERT_FIVE_MINUTES: &str = "\
+    INSERT INTO issue_buckets_5m (issue_id, bucket, count) \
+    SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[]) \
+    ON CONFLICT (issue_id, bucket) DO UPDATE SET count = issue_buckets_5m.count + EXCLUDED.count";
+
+/// Adds per-(issue, bucket) counts with `sql` ([`UPSERT_HOURS`] or [`UPSERT_FIVE_MINUTES`]).
+async fn upsert_buckets(
+    tx: &mut Transaction<'_, Postgres>,
+    sql: &'static str,
+    buckets: &BTreeMap<(usize, i64), i64>,
+    issue_ids: &[i64],
+) -> Result<(), StoreError> {
+    if buckets.is_empty() {
+        return Ok(());
     }
+    let buckets: Vec<_> = buckets.iter().collect();
+    sqlx::query(sql)
+        .bind(column(&buckets, |((issue, _), _)| issue_ids[*issue]))
+        .bind(column(&buckets, |((_, bucket), _)| *bucket))
+        .bind(column(&buckets, |(_, count)| **count))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The batch's 5-minute counts and per-issue values.
+async fn store_issue_counts(
+    tx: &mut Transaction<'_, Postgres>,
+    rows: &BatchRows<'_>,
+    issue_ids: &[i64],
+) -> Result<(), StoreError> {
+    upsert_buckets(tx, UPSERT_FIVE_MINUTES, &rows.fine_buckets, issue_ids).await?;
+    let values: Vec<_> = rows.values.iter().collect();
     sqlx::query(
-        "INSERT INTO issue_buckets (issue_id, bucket, count) \
-            SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bigint[]) \
-            ON CONFLICT (issue_id, bucket) \
-            DO UPDATE SET count = issue_buckets.count + EXCLUDED.count",
+        "INSERT INTO issue_values (issue_id, facet, value, count, first_seen, last_seen) \
+            SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::bigint[], \
+                $5::bigint[], $6::bigint[]) \
+            ON CONFLICT (issue_id, facet, value) DO UPDATE SET \
+                count = issue_values.count + EXCLUDED.count, \
+                first_seen = LEAST(issue_values.first_seen, EXCLUDED.first_seen), \
+                last_seen = GREATEST(issue_values.last_seen, EXCLUDED.last_seen)",
     )
-    .bind(buckets.0)
-    .bind(buckets.1)
-    .bind(buckets.2)
+    .bind(column(&values, |((issue, _, _), _)| issue_ids[*issue]))
+    .bind(column(&values, |((_, facet, _), _)| *facet))
+    .bind(column(&values, |((_, _, value), _)| value.as_ref()))
+    .bind(column(&values, |(_, seen)| seen.count))
+    .bind(column(&values, |(_, seen)| seen.first_seen))
+    .bind(column(&values, |(_, seen)| seen.last_seen))
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -139,7 +201,7 @@ async fn store_texts(
     rows: &BatchRows<'_>,
 ) -> Result<Vec<i64>, StoreError> {
     let texts = &rows.texts;
-    let found: HashMap<i64, i64> = sqlx::query_as(
+    let found: HashMap<usize, i64> = sqlx::query_as::<_, (i64, i64)>(
         "SELECT u.n - 1, t.id \
             FROM UNNEST($1::bigint[], $2::text[]) WITH ORDINALITY AS u (hash, body, n) \
             JOIN texts t ON t.hash = u.hash AND t.body = u.body",
@@ -149,22 +211,9 @@ async fn store_texts(
     .fetch_all(&mut **tx)
     .await?
     .into_iter()
+    .filter_map(|(index, id)| Some((usize::try_from(index).ok()?, id)))
     .collect();
-    let mut ids = Vec::with_capacity(texts.len());
-    for (index, text) in (0_i64..).zip(texts) {
-        let id = match found.get(&index) {
-            Some(&id) => id,
-            None => {
-                sqlx::query_scalar("INSERT INTO texts (hash, body) VALUES ($1, $2) RETURNING id")
-                    .bind(text.hash)
-                    .bind(text.body.as_str())
-                    .fetch_one(&mut **tx)
-                    .await?
-            }
-        };
-        ids.push(id);
-    }
-    Ok(ids)
+    texts::insert_missing::<Postgres>(tx, texts, &found).await
 }
 
 async fn insert_events(

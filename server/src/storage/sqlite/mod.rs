@@ -6,20 +6,31 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use domain::query::{EventPage, IssueDetail, IssuePage, IssueQuery, Stats, Status};
 use sqlx::Sqlite;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::{StoreError, decode, filter, migrator};
+use super::filter::Wildcard;
+use super::read::{Dialect, Reader};
+use super::window::PruneClock;
+use super::{StoreError, migrator};
 
 mod write;
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const READ_CONNECTIONS: u32 = 4;
 
-const EVENT_QUERY: &str = "\
+pub(in crate::storage) const DIALECT: Dialect = Dialect {
+    lock_issues: "",
+    wildcard: Wildcard::Glob,
+    ilike: "LIKE",
+    issue: "\
+        SELECT id, fingerprint, service, env, error_type, message, culprit, status, count, \
+            first_seen, last_seen, first_version, last_version, grouping_version, \
+            fingerprint_tree \
+        FROM issues WHERE id = ?1",
+    events: "\
     SELECT e.id, e.issue_id, e.time, e.trace_id, e.span_id, e.error_span_id, e.service, e.env, \
         e.version, e.host, e.container_id, e.resource, e.operation, e.error_type, e.message, \
         e.language, s.body AS stack, e.span_tags, h.body AS host_tags, \
@@ -30,17 +41,20 @@ const EVENT_QUERY: &str = "\
     LEFT JOIN texts c ON c.id = e.container_tags_id \
     WHERE e.issue_id = ?1 \
     ORDER BY e.time DESC, e.id DESC \
-    LIMIT ?2 OFFSET ?3";
-
-const ISSUE_QUERY: &str = "\
-    SELECT id, fingerprint, service, env, error_type, message, culprit, status, count, \
-        first_seen, last_seen, first_version, last_version, grouping_version, fingerprint_tree \
-    FROM issues WHERE id = ?1";
+    LIMIT ?2 OFFSET ?3",
+    issue_count: "SELECT count FROM issues WHERE id = ?1",
+    trace: "SELECT spans FROM traces WHERE trace_id = ?1",
+    totals: "SELECT COUNT(*), coalesce(SUM(count), 0) FROM issues",
+    skipped: "SELECT reason, SUM(count) FROM skipped GROUP BY reason",
+    hits: "SELECT service, SUM(hits) FROM hits GROUP BY service",
+    spans: "SELECT value FROM counters WHERE name = 'spans'",
+};
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     write: SqlitePool,
     read: SqlitePool,
+    prune: PruneClock,
 }
 
 impl SqliteStore {
@@ -72,11 +86,18 @@ impl SqliteStore {
             .max_lifetime(None)
             .connect_with(options.clone())
             .await?;
-        migrator(&[(
-            1,
-            "init",
-            include_str!("../../../../migrations/sqlite/0001_init.sql"),
-        )])
+        migrator(&[
+            (
+                1,
+                "init",
+                include_str!("../../../../migrations/sqlite/0001_init.sql"),
+            ),
+            (
+                2,
+                "explorer",
+                include_str!("../../../../migrations/sqlite/0002_explorer.sql"),
+            ),
+        ])
         .run(&write)
         .await?;
         let read = if in_memory {
@@ -88,116 +109,26 @@ impl SqliteStore {
                 .await?
         };
         tracing::info!(database = %options_label(url), in_memory, "SQLite store ready");
-        Ok(Self { write, read })
-    }
-
-    pub(super) async fn list_issues(&self, q: &IssueQuery) -> Result<IssuePage, StoreError> {
-        let rows = filter::page::<Sqlite>(q, "LIKE")
-            .build()
-            .fetch_all(&self.read)
-            .await?;
-        let total: i64 = filter::count::<Sqlite>(q, "LIKE")
-            .build_query_scalar()
-            .fetch_one(&self.read)
-            .await?;
-        let issues = rows
-            .iter()
-            .map(decode::issue_summary)
-            .collect::<Result<_, _>>()?;
-        Ok(IssuePage { issues, total })
-    }
-
-    pub(super) async fn issue(&self, id: i64) -> Result<Option<IssueDetail>, StoreError> {
-        let Some(row) = sqlx::query(ISSUE_QUERY)
-            .bind(id)
-            .fetch_optional(&self.read)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let latest = sqlx::query(EVENT_QUERY)
-            .bind(id)
-            .bind(1_i64)
-            .bind(0_i64)
-            .fetch_optional(&self.read)
-            .await?;
-        Ok(Some(IssueDetail {
-            issue: decode::issue_summary(&row)?,
-            grouping_version: sqlx::Row::try_get(&row, "grouping_version")?,
-            fingerprint_tree: decode::fingerprint_tree(sqlx::Row::try_get(
-                &row,
-                "fingerprint_tree",
-            )?)?,
-            latest_event: latest.as_ref().map(decode::event_detail).transpose()?,
-        }))
-    }
-
-    pub(super) async fn events(
-        &self,
-        issue_id: i64,
-        limit: u32,
-        offset: u32,
-    ) -> Result<EventPage, StoreError> {
-        let total: Option<i64> = sqlx::query_scalar("SELECT count FROM issues WHERE id = ?1")
-            .bind(issue_id)
-            .fetch_optional(&self.read)
-            .await?;
-        let rows = sqlx::query(EVENT_QUERY)
-            .bind(issue_id)
-            .bind(i64::from(limit))
-            .bind(i64::from(offset))
-            .fetch_all(&self.read)
-            .await?;
-        let events = rows
-            .iter()
-            .map(decode::event_detail)
-            .collect::<Result<_, _>>()?;
-        Ok(EventPage {
-            events,
-            total: total.unwrap_or(0),
+        Ok(Self {
+            write,
+            read,
+            prune: PruneClock::default(),
         })
     }
 
-    pub(super) async fn trace_blob(&self, trace_hex: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT spans FROM traces WHERE trace_id = ?1")
-                .bind(trace_hex)
-                .fetch_optional(&self.read)
-                .await?,
-        )
+    pub(super) fn reader(&self) -> Reader<'_, Sqlite> {
+        Reader {
+            pool: &self.read,
+            sql: &DIALECT,
+        }
     }
 
-    pub(super) async fn stats(&self) -> Result<Stats, StoreError> {
-        let (issues, error_events): (i64, i64) =
-            sqlx::query_as("SELECT COUNT(*), coalesce(SUM(count), 0) FROM issues")
-                .fetch_one(&self.read)
-                .await?;
-        let skipped = sqlx::query_as("SELECT reason, SUM(count) FROM skipped GROUP BY reason")
-            .fetch_all(&self.read)
-            .await?;
-        let hits = sqlx::query_as("SELECT service, SUM(hits) FROM hits GROUP BY service")
-            .fetch_all(&self.read)
-            .await?;
-        let spans: Option<i64> =
-            sqlx::query_scalar("SELECT value FROM counters WHERE name = 'spans'")
-                .fetch_optional(&self.read)
-                .await?;
-        Ok(Stats {
-            issues,
-            error_events,
-            skipped: skipped.into_iter().collect(),
-            hits: hits.into_iter().collect(),
-            spans: spans.unwrap_or(0),
-        })
-    }
-
-    pub(super) async fn set_status(&self, id: i64, status: Status) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE issues SET status = ?1 WHERE id = ?2")
-            .bind(status.as_str())
-            .bind(id)
-            .execute(&self.write)
-            .await?;
-        Ok(done.rows_affected() > 0)
+    /// The writing pool, for status changes.
+    pub(super) fn writer(&self) -> Reader<'_, Sqlite> {
+        Reader {
+            pool: &self.write,
+            sql: &DIALECT,
+        }
     }
 }
 

@@ -1,10 +1,15 @@
 //! Writing a batch to SQLite: one transaction on the single writer connection, prepared statements
 //! executed in a loop (sqlx caches them per connection).
 
+use std::collections::{BTreeMap, HashMap};
+
 use sqlx::{Sqlite, Transaction};
 
 use super::SqliteStore;
 use crate::storage::rows::BatchRows;
+use crate::storage::texts;
+use crate::storage::triage::{self, StoredIssue};
+use crate::storage::window::prune_before;
 use crate::storage::{StoreError, decode};
 
 /// In `DO UPDATE`, bare column names are the stored row's values, before the update.
@@ -20,9 +25,8 @@ const UPSERT_ISSUE: &str = "\
         last_version = CASE WHEN excluded.last_seen >= last_seen \
             THEN excluded.last_version ELSE last_version END, \
         last_seen = max(last_seen, excluded.last_seen), \
-        culprit = coalesce(culprit, excluded.culprit), \
-        status = CASE WHEN status = 'resolved' THEN 'for_review' ELSE status END \
-    RETURNING id";
+        culprit = coalesce(culprit, excluded.culprit) \
+    RETURNING id, status, resolved_version, resolved_at";
 
 const INSERT_EVENT: &str = "\
     INSERT INTO events (issue_id, time, trace_id, span_id, error_span_id, service, env, version, \
@@ -32,11 +36,15 @@ const INSERT_EVENT: &str = "\
         ?20)";
 
 impl SqliteStore {
-    pub(in crate::storage) async fn write(&self, rows: &BatchRows<'_>) -> Result<(), StoreError> {
+    pub(in crate::storage) async fn write(
+        &self,
+        rows: &BatchRows<'_>,
+        now: i64,
+    ) -> Result<(), StoreError> {
         let mut tx = self.write.begin().await?;
-        let mut issue_ids = Vec::with_capacity(rows.issues.len());
+        let mut stored = Vec::with_capacity(rows.issues.len());
         for issue in &rows.issues {
-            let id: i64 = sqlx::query_scalar(UPSERT_ISSUE)
+            let (id, status, resolved_version, resolved_at) = sqlx::query_as(UPSERT_ISSUE)
                 .bind(issue.service.as_ref())
                 .bind(issue.fingerprint.as_ref())
                 .bind(issue.grouping_version.as_ref())
@@ -52,8 +60,14 @@ impl SqliteStore {
                 .bind(issue.last_version.as_deref())
                 .fetch_one(&mut *tx)
                 .await?;
-            issue_ids.push(id);
+            stored.push(StoredIssue {
+                id,
+                status,
+                resolved_version,
+                resolved_at,
+            });
         }
+        let issue_ids: Vec<i64> = stored.iter().map(|issue| issue.id).collect();
         for (issue, env) in &rows.envs {
             sqlx::query(
                 "INSERT INTO issue_envs (env, issue_id) \
@@ -65,19 +79,9 @@ impl SqliteStore {
             .execute(&mut *tx)
             .await?;
         }
-        for ((issue, bucket), count) in &rows.buckets {
-            sqlx::query(
-                "INSERT INTO issue_buckets (issue_id, bucket, count) \
-                    VALUES (?1, ?2, ?3) \
-                    ON CONFLICT (issue_id, bucket) \
-                    DO UPDATE SET count = count + excluded.count",
-            )
-            .bind(issue_ids[*issue])
-            .bind(bucket)
-            .bind(count)
-            .execute(&mut *tx)
-            .await?;
-        }
+        upsert_buckets(&mut tx, UPSERT_HOURS, &rows.buckets, &issue_ids).await?;
+        store_issue_counts(&mut tx, rows, &issue_ids, now, self.prune.due(now)).await?;
+        triage::reopen_regressions::<Sqlite>(&mut tx, rows, &stored, now).await?;
         let text_ids = store_texts(&mut tx, rows).await?;
         for event in &rows.events {
             sqlx::query(INSERT_EVENT)
@@ -111,33 +115,85 @@ impl SqliteStore {
     }
 }
 
+const UPSERT_HOURS: &str = "\
+    INSERT INTO issue_buckets (issue_id, bucket, count) VALUES (?1, ?2, ?3) \
+    ON CONFLICT (issue_id, bucket) DO UPDATE SET count = count + excluded.count";
+
+const UPSERT_FIVE_MINUTES: &str = "\
+    INSERT INTO issue_buckets_5m (issue_id, bucket, count) VALUES (?1, ?2, ?3) \
+    ON CONFLICT (issue_id, bucket) DO UPDATE SET count = count + excluded.count";
+
+/// Adds per-(issue, bucket) counts with `sql` ([`UPSERT_HOURS`] or [`UPSERT_FIVE_MINUTES`]).
+async fn upsert_buckets(
+    tx: &mut Transaction<'_, Sqlite>,
+    sql: &'static str,
+    buckets: &BTreeMap<(usize, i64), i64>,
+    issue_ids: &[i64],
+) -> Result<(), StoreError> {
+    for ((issue, bucket), count) in buckets {
+        sqlx::query(sql)
+            .bind(issue_ids[*issue])
+            .bind(bucket)
+            .bind(count)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The batch's 5-minute counts and per-issue values; `prune` drops 5-minute counts past retention.
+async fn store_issue_counts(
+    tx: &mut Transaction<'_, Sqlite>,
+    rows: &BatchRows<'_>,
+    issue_ids: &[i64],
+    now: i64,
+    prune: bool,
+) -> Result<(), StoreError> {
+    upsert_buckets(tx, UPSERT_FIVE_MINUTES, &rows.fine_buckets, issue_ids).await?;
+    for ((issue, facet, value), seen) in &rows.values {
+        sqlx::query(
+            "INSERT INTO issue_values (issue_id, facet, value, count, first_seen, last_seen) \
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+                ON CONFLICT (issue_id, facet, value) DO UPDATE SET \
+                    count = count + excluded.count, \
+                    first_seen = min(first_seen, excluded.first_seen), \
+                    last_seen = max(last_seen, excluded.last_seen)",
+        )
+        .bind(issue_ids[*issue])
+        .bind(*facet)
+        .bind(value.as_ref())
+        .bind(seen.count)
+        .bind(seen.first_seen)
+        .bind(seen.last_seen)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if prune {
+        sqlx::query("DELETE FROM issue_buckets_5m WHERE bucket < ?1")
+            .bind(prune_before(now))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Finds or inserts every distinct text of the batch; returns their ids in [`BatchRows::texts`]
 /// order.
 async fn store_texts(
     tx: &mut Transaction<'_, Sqlite>,
     rows: &BatchRows<'_>,
 ) -> Result<Vec<i64>, StoreError> {
-    let mut ids = Vec::with_capacity(rows.texts.len());
-    for text in &rows.texts {
-        let found: Option<i64> =
+    let mut found = HashMap::with_capacity(rows.texts.len());
+    for (index, text) in rows.texts.iter().enumerate() {
+        let id: Option<i64> =
             sqlx::query_scalar("SELECT id FROM texts WHERE hash = ?1 AND body = ?2 LIMIT 1")
                 .bind(text.hash)
                 .bind(text.body.as_str())
                 .fetch_optional(&mut **tx)
                 .await?;
-        let id = match found {
-            Some(id) => id,
-            None => {
-                sqlx::query_scalar("INSERT INTO texts (hash, body) VALUES (?1, ?2) RETURNING id")
-                    .bind(text.hash)
-                    .bind(text.body.as_str())
-                    .fetch_one(&mut **tx)
-                    .await?
-            }
-        };
-        ids.push(id);
+        found.extend(id.map(|id| (index, id)));
     }
-    Ok(ids)
+    texts::insert_missing::<Sqlite>(tx, &rows.texts, &found).await
 }
 
 /// Stores each trace, merged with the spans stored before under the same id.

@@ -1,0 +1,141 @@
+//! Triage on the issue page: the status control (each change recorded with the name from the top
+//! bar, see [`super::actor`]) and the timeline of changes and regressions.
+
+use domain::explorer::{Activity, ActivityKind};
+use domain::query::Status;
+use leptos::prelude::*;
+
+use super::actor::use_actor;
+use super::states::server_message;
+use super::status::status_label;
+use super::time::Ago;
+use crate::api::set_statuses;
+
+/// Buttons for the four statuses, the current one pressed. `changed` runs after a change is stored.
+#[component]
+pub fn StatusControl(id: i64, status: RwSignal<Status>, changed: Callback<()>) -> impl IntoView {
+    let actor = use_actor();
+    let change = Action::new(move |to: &Status| {
+        let to = *to;
+        let actor = actor.name();
+        async move { set_statuses(vec![id], to, actor).await.map(|r| (to, r)) }
+    });
+    Effect::watch(
+        move || change.value().get(),
+        move |result, _, _| {
+            if let Some(Ok((to, result))) = result
+                && result.updated.contains(&id)
+            {
+                status.set(*to);
+                changed.run(());
+            }
+        },
+        false,
+    );
+    let pending = change.pending();
+    let message = move || match change.value().get() {
+        Some(Err(e)) => Some(view! { <p class="notice error">{server_message(&e)}</p> }.into_any()),
+        Some(Ok((_, r))) if r.updated.is_empty() => {
+            Some(view! { <p class="notice error">"This issue no longer exists."</p> }.into_any())
+        }
+        _ => None,
+    };
+    let buttons = Status::ALL
+        .into_iter()
+        .map(|s| {
+            view! {
+                <button
+                    type="button"
+                    class=format!("status-button status-{}", s.as_str())
+                    aria-pressed=move || if status.get() == s { "true" } else { "false" }
+                    disabled=move || pending.get()
+                    on:click=move |_| {
+                        if status.get_untracked() != s {
+                            change.dispatch(s);
+                        }
+                    }
+                >
+                    {status_label(s)}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="status-control">
+            <div class="status-buttons" role="group" aria-label="Status">
+                {buttons}
+            </div>
+            {message}
+        </div>
+    }
+    .into_any()
+}
+
+/// The issue's triage history, oldest first, after its first sighting.
+#[component]
+pub fn ActivityTimeline(
+    activity: Vec<Activity>,
+    first_seen: i64,
+    first_version: Option<String>,
+    now: i64,
+) -> impl IntoView {
+    let first = view! {
+        <li class="timeline-item first-seen">
+            <span class="timeline-what">
+                "First seen"
+                {first_version.map(|v| view! { " in " <code>{v}</code> })}
+            </span>
+            <Ago at=first_seen now />
+        </li>
+    };
+    let items = activity
+        .into_iter()
+        .map(|entry| view! { <ActivityItem entry now /> })
+        .collect_view();
+    view! {
+        <ol class="timeline">
+            {first}
+            {items}
+        </ol>
+    }
+}
+
+#[component]
+fn ActivityItem(entry: Activity, now: i64) -> impl IntoView {
+    let Activity {
+        at,
+        actor,
+        kind,
+        from_status,
+        to_status,
+        version,
+    } = entry;
+    let what = match kind {
+        ActivityKind::Regression => view! {
+            <span class="badge regressed">"Regressed"</span>
+            " an event"
+            {version.map(|v| view! { " of " <code>{v}</code> })}
+            " reopened it: " {status_label(from_status)} " → " {status_label(to_status)}
+        }
+        .into_any(),
+        ActivityKind::StatusChange => {
+            let resolved_in = (to_status == Status::Resolved)
+                .then_some(version)
+                .flatten()
+                .map(|v| view! { " in " <code>{v}</code> });
+            view! {
+                <strong>{actor.unwrap_or_else(|| "Stackprint".to_owned())}</strong>
+                " changed the status from " {status_label(from_status)} " to "
+                <strong>{status_label(to_status)}</strong>
+                {resolved_in}
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <li class=format!("timeline-item {}", kind.as_str())>
+            <span class="timeline-what">{what}</span>
+            <Ago at now />
+        </li>
+    }
+}

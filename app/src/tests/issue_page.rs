@@ -1,0 +1,139 @@
+//! The issue page (`/issues/:id`) as the server renders it.
+
+use super::*;
+
+fn issue_fake() -> Arc<Fake> {
+    Arc::new(Fake {
+        detail: Some(detail()),
+        events: vec![event(3, 3), event(2, 20), event(1, 40)],
+        activity: activity(),
+        distribution: Some(distribution()),
+        ..Fake::default()
+    })
+}
+
+#[tokio::test]
+async fn issue_page_shows_every_section() {
+    let (status, html) = get(issue_fake(), "/issues/7").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_contains(
+        &html,
+        &[
+            "<title>ZeroDivisionError: division by zero · Stackprint</title>",
+            // Header and status control.
+            r#"href="/?search=service:checkout">checkout</a>"#,
+            r#"href="/?search=env:prod">prod</a>"#,
+            r#"aria-pressed="true""#,
+            ">Reviewed</button>",
+            ">Regressed</span>",
+            // Distribution: bars with their counts, breakdowns with shares and error rates.
+            r#"<h2 id="distribution">Events over time</h2>"#,
+            r#"class="chart-bar""#,
+            "8 events in buckets of 1 h; the busiest had 6.",
+            r#"href="/?search=service:checkout%20version:1.5.2""#,
+            ">75%</td>",
+            r#"title="8 errors in 40 requests" class="numeric">20%</td>"#,
+            r#"aria-current="true" title="Last day" class="range-preset active">1d</a>"#,
+            // The latest event, with navigation to older ones.
+            "Latest event",
+            "1 of 3",
+            r#"href="/issues/7?event=1" rel="next">Older →</a>"#,
+            r#"href="/issues/7?event=2">Oldest</a>"#,
+            r#"<span aria-disabled="true" class="disabled">Latest</span>"#,
+            "<code>1.5.3</code>",
+            // Its stack, tags (filterable, facet tags linked) and metrics.
+            "2 library frames",
+            "/srv/total.py:12",
+            "Caused by ",
+            "KeyError",
+            "Raw stack trace",
+            "http.method",
+            r#"aria-label="Filter span tags""#,
+            r#"href="/?search=env:prod" title="Search the explorer for env: prod">prod</a>"#,
+            r#"href="/?search=host:web-1" title="Search the explorer for host.name: web-1""#,
+            "_sampling_priority_v1",
+            "View trace",
+            // Activity, oldest first.
+            "First seen",
+            "<strong>ana</strong>",
+            "<code>1.4.0</code>",
+            // Grouping.
+            "messages vary; the stack trace is used",
+            "2026-11",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn event_navigation_keeps_the_range() {
+    let (_, html) = get(issue_fake(), "/issues/7?range=7d&event=2").await;
+    assert_contains(
+        &html,
+        &[
+            "Oldest event",
+            "3 of 3",
+            r#"href="/issues/7?range=7d&amp;event=1" rel="prev">← Newer</a>"#,
+            r#"href="/issues/7?range=7d">Latest</a>"#,
+            r#"<span aria-disabled="true" class="disabled">Older →</span>"#,
+            "<code>1.5.1</code>",
+            r#"aria-current="true" title="Last 7 days" class="range-preset active">7d</a>"#,
+            // Switching the range keeps the event.
+            r#"href="/issues/7?range=30d&amp;event=2""#,
+        ],
+    );
+    let (_, html) = get(issue_fake(), "/issues/7?event=9").await;
+    assert_contains(
+        &html,
+        &[
+            "This issue has 3 events; there is no event number 10.",
+            r#"href="/issues/7">Show the latest</a>"#,
+        ],
+    );
+}
+
+#[tokio::test]
+async fn unknown_pages_and_issues_are_404() {
+    for (uri, text) in [
+        ("/issues/99", "Issue not found"),
+        ("/issues/abc", "Issue not found"),
+        ("/nope", "Page not found"),
+    ] {
+        let (status, html) = get(issue_fake(), uri).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+        assert_contains(&html, &[text]);
+    }
+}
+
+#[tokio::test]
+async fn issue_server_functions_answer_json() {
+    let fake = issue_fake();
+    let (status, body) = send(
+        fake.clone(),
+        json_request("/api/ui/event", r#"{"id":7,"index":1}"#),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let page: crate::api::Snapshot<EventPage> = serde_json::from_str(&body).expect("json");
+    assert_eq!((page.data.total, page.data.events[0].id), (3, 2));
+
+    let (status, body) = send(
+        fake.clone(),
+        json_request(
+            "/api/ui/distribution",
+            r#"{"id":7,"range":{"between":{"from":1000,"to":7201000}}}"#,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let found: Option<IssueDistribution> = serde_json::from_str(&body).expect("json");
+    assert_eq!(found, fake.distribution);
+
+    let (_, body) = send(
+        fake.clone(),
+        json_request("/api/ui/activity", r#"{"id":99}"#),
+    )
+    .await;
+    let page: crate::api::Snapshot<Option<ActivityPage>> =
+        serde_json::from_str(&body).expect("json");
+    assert_eq!(page.data, None);
+}
