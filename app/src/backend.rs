@@ -9,6 +9,9 @@ use domain::explorer::{
     ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage, RangeQuery,
 };
 use domain::query::{EventPage, IssueDetail, IssuePage, IssueQuery, Search, Status, TraceDetail};
+use domain::source::{
+    CodeMapping, CodeMappingInput, EventSource, Repository, RepositoryInput, SourceSettings,
+};
 
 /// Why a backend call failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,6 +106,41 @@ pub trait ExplorerBackend: Send + Sync + 'static {
     ) -> BackendFuture<'_, BulkStatusResult> {
         let _ = (ids, status, actor);
         unsupported("status changes")
+    }
+
+    /// Linked repositories, code mappings and repositories seen in span tags. Never credentials.
+    fn source_settings(&self) -> BackendFuture<'_, SourceSettings> {
+        unsupported("source settings")
+    }
+
+    /// Links a repository, or updates one (`input.id`). Invalid input is `BackendError::Invalid`.
+    fn save_repository(&self, input: RepositoryInput) -> BackendFuture<'_, Repository> {
+        let _ = input;
+        unsupported("linking repositories")
+    }
+
+    /// Unlinks a repository with its mappings; `Ok(false)` for an unknown id.
+    fn delete_repository(&self, id: i64) -> BackendFuture<'_, bool> {
+        let _ = id;
+        unsupported("unlinking repositories")
+    }
+
+    fn save_code_mapping(&self, input: CodeMappingInput) -> BackendFuture<'_, CodeMapping> {
+        let _ = input;
+        unsupported("code mappings")
+    }
+
+    /// `Ok(false)` for an unknown id.
+    fn delete_code_mapping(&self, id: i64) -> BackendFuture<'_, bool> {
+        let _ = id;
+        unsupported("code mappings")
+    }
+
+    /// Code snippets for the in-app frames of an event, `context` lines either side of each frame's
+    /// line; `Ok(None)` for an unknown event. GitHub failures are per-frame notes, not errors.
+    fn event_source(&self, event_id: i64, context: u32) -> BackendFuture<'_, Option<EventSource>> {
+        let _ = (event_id, context);
+        unsupported("source code")
     }
 }
 

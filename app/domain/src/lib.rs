@@ -5,5 +5,6 @@ pub mod errors;
 pub mod explorer;
 pub mod grouping;
 pub mod query;
+pub mod source;
 pub mod span;
 pub mod stacktrace;
