@@ -77,6 +77,15 @@ async fn write(store: &Store, batch: &WriteBatch) {
     store.write_batch(batch).await.expect("write_batch");
 }
 
+/// Writes one event per `(service, fingerprint hash, time in ms)` in one batch.
+async fn seed(store: &Store, events: &[(&str, &str, i64)]) {
+    let events = events
+        .iter()
+        .map(|&(service, hash, at)| event(service, hash, at))
+        .collect();
+    write(store, &batch(events)).await;
+}
+
 async fn list(store: &Store, q: IssueQuery) -> Vec<String> {
     let page = store.list_issues(&q).await.expect("list_issues");
     page.issues.into_iter().map(|i| i.fingerprint).collect()
@@ -84,12 +93,9 @@ async fn list(store: &Store, q: IssueQuery) -> Vec<String> {
 
 async fn creates_issues(db: &TestDb) {
     let store = &db.store;
-    write(
+    seed(
         store,
-        &batch(vec![
-            event("checkout", "aaa", 1_000),
-            event("checkout", "bbb", 2_000),
-        ]),
+        &[("checkout", "aaa", 1_000), ("checkout", "bbb", 2_000)],
     )
     .await;
     let page = store
@@ -146,12 +152,9 @@ async fn repeats_aggregate(db: &TestDb) {
 
 async fn same_fingerprint_twice_in_one_batch(db: &TestDb) {
     let store = &db.store;
-    write(
+    seed(
         store,
-        &batch(vec![
-            event("checkout", "aaa", 1_000),
-            event("checkout", "aaa", 2_000),
-        ]),
+        &[("checkout", "aaa", 1_000), ("checkout", "aaa", 2_000)],
     )
     .await;
     let page = store
@@ -171,12 +174,9 @@ async fn same_fingerprint_twice_in_one_batch(db: &TestDb) {
 
 async fn services_never_merge(db: &TestDb) {
     let store = &db.store;
-    write(
+    seed(
         store,
-        &batch(vec![
-            event("checkout", "aaa", 1_000),
-            event("billing", "aaa", 2_000),
-        ]),
+        &[("checkout", "aaa", 1_000), ("billing", "aaa", 2_000)],
     )
     .await;
     let page = store

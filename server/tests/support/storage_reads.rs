@@ -5,7 +5,7 @@ use domain::query::{IssueQuery, Sort, Status};
 use domain::stacktrace::Language;
 
 use super::store::{TestDb, batch, event, fingerprint};
-use super::{list, write};
+use super::{list, seed, write};
 
 pub async fn filters(db: &TestDb) {
     let store = &db.store;
@@ -249,12 +249,9 @@ pub async fn events_newest_first(db: &TestDb) {
 
 pub async fn set_status(db: &TestDb) {
     let store = &db.store;
-    write(
+    seed(
         store,
-        &batch(vec![
-            event("checkout", "aaa", 1_000),
-            event("checkout", "bbb", 1_000),
-        ]),
+        &[("checkout", "aaa", 1_000), ("checkout", "bbb", 1_000)],
     )
     .await;
     let page = store

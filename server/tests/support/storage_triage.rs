@@ -7,7 +7,7 @@ use domain::query::{IssueQuery, IssueSummary, Status, parse_search};
 use server::storage::{NewEvent, Store, TimeWindow, unix_ms_now};
 
 use super::store::{TestDb, batch, event};
-use super::write;
+use super::{seed, write};
 
 async fn issue(store: &Store, hash: &str) -> IssueSummary {
     let page = store
@@ -37,12 +37,9 @@ fn at_version(hash: &str, at: i64, version: Option<&str>) -> NewEvent {
 
 pub async fn status_changes_are_recorded(db: &TestDb) {
     let store = &db.store;
-    write(
+    seed(
         store,
-        &batch(vec![
-            event("checkout", "aaa", 1_000),
-            event("checkout", "bbb", 1_000),
-        ]),
+        &[("checkout", "aaa", 1_000), ("checkout", "bbb", 1_000)],
     )
     .await;
     let (a, b) = (issue(store, "aaa").await.id, issue(store, "bbb").await.id);
@@ -253,12 +250,9 @@ pub async fn issues_resolved_without_version_reopen_on_new_events(db: &TestDb) {
 
 pub async fn ignored_issues_keep_counting_out_of_view(db: &TestDb) {
     let store = &db.store;
-    write(
+    seed(
         store,
-        &batch(vec![
-            event("checkout", "aaa", 1_000),
-            event("checkout", "bbb", 1_000),
-        ]),
+        &[("checkout", "aaa", 1_000), ("checkout", "bbb", 1_000)],
     )
     .await;
     let id = issue(store, "aaa").await.id;
