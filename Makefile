@@ -28,9 +28,10 @@ test: tools test-tools site-debug wasm-check
 	scripts/with-postgres.sh bash -c 'cd end2end && STACKPRINT_E2E_DATABASE_URL=$$STACKPRINT_TEST_POSTGRES_URL \
 		STACKPRINT_BIN=$(CURDIR)/target/debug/stackprint npx playwright test --output test-results/postgres'
 
-## bench: intake throughput and query latency on SQLite (release build)
-#        BENCH_EVENTS (default 1000000) and BENCH_SPANS (default 2000000) size it.
-bench: tools
+## bench: intake throughput, then JSON API and server-rendered page latency with BENCH_EVENTS stored,
+#        and the release WASM bundle's size (SQLite, release build). Knobs: BENCH_EVENTS (1000000),
+#        BENCH_SPANS (2000000), BENCH_SAMPLES (100 requests per query), BENCH_SERVER_LOG (warn).
+bench: tools site-release
 	cargo bench -p server --bench ingest
 
 tools:

@@ -47,7 +47,7 @@ impl Http {
             .nth(1)
             .and_then(|s| s.parse().ok())
             .ok_or_else(|| anyhow::anyhow!("bad status line {line:?}"))?;
-        let mut length = 0usize;
+        let (mut length, mut chunked) = (0usize, false);
         loop {
             line.clear();
             self.stream.read_line(&mut line).await?;
@@ -58,11 +58,45 @@ impl Http {
             if let Some((name, value)) = header.split_once(':') {
                 if name.eq_ignore_ascii_case("content-length") {
                     length = value.trim().parse()?;
+                } else if name.eq_ignore_ascii_case("transfer-encoding") {
+                    chunked = value.trim().eq_ignore_ascii_case("chunked");
                 }
             }
         }
-        let mut body = vec![0; length];
-        self.stream.read_exact(&mut body).await?;
+        let body = if chunked {
+            self.read_chunks().await?
+        } else {
+            let mut body = vec![0; length];
+            self.stream.read_exact(&mut body).await?;
+            body
+        };
         Ok((status, String::from_utf8_lossy(&body).into_owned()))
+    }
+
+    /// A chunked body (streamed server-rendered pages), up to its last chunk and trailers.
+    async fn read_chunks(&mut self) -> anyhow::Result<Vec<u8>> {
+        let mut body = Vec::new();
+        let mut line = String::new();
+        loop {
+            line.clear();
+            self.stream.read_line(&mut line).await?;
+            let size = line.trim_end().split(';').next().unwrap_or_default();
+            let size = usize::from_str_radix(size.trim(), 16)
+                .map_err(|_| anyhow::anyhow!("bad chunk size line {line:?}"))?;
+            if size == 0 {
+                break;
+            }
+            let start = body.len();
+            body.resize(start + size, 0);
+            self.stream.read_exact(&mut body[start..]).await?;
+            line.clear();
+            self.stream.read_line(&mut line).await?;
+        }
+        loop {
+            line.clear();
+            if self.stream.read_line(&mut line).await? == 0 || line.trim_end().is_empty() {
+                return Ok(body);
+            }
+        }
     }
 }

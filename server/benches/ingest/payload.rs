@@ -1,5 +1,7 @@
 //! Realistic Datadog payloads: web requests of `spans_per_trace` spans (an entry span, database and
 //! HTTP client children), a share of them failing with one of ~200 distinct bugs (Python stacks).
+//! Traces are spread over the last 7 days, across 3 environments, 20 hosts and 12 releases; a few bugs
+//! fail often and most rarely, so the explorer has busy issues and small ones.
 
 use std::collections::HashMap;
 
@@ -38,6 +40,9 @@ const ERROR_TYPES: [&str; 10] = [
 ];
 const FUNCTIONS: usize = 20;
 const SERVICES: u64 = 5;
+const BUGS: u64 = (ERROR_TYPES.len() * FUNCTIONS) as u64;
+const ENVS: [&str; 3] = ["prod", "staging", "dev"];
+const WEEK_NS: u64 = 7 * 86_400 * 1_000_000_000;
 
 struct Span {
     service: String,
@@ -56,6 +61,8 @@ struct Span {
 
 pub struct Generator {
     seed: u64,
+    /// Unix nanoseconds when the bench started; traces fall in the week before.
+    now_ns: i64,
     next_id: u64,
     spans_per_trace: usize,
     error_ratio: f64,
@@ -63,8 +70,12 @@ pub struct Generator {
 
 impl Generator {
     pub fn new(worker: u64, spans_per_trace: usize, error_ratio: f64) -> Self {
+        let now_ns = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
         Self {
             seed: worker.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
+            now_ns,
             next_id: (worker + 1) << 40,
             spans_per_trace,
             error_ratio,
@@ -77,6 +88,12 @@ impl Generator {
         self.seed ^= self.seed << 25;
         self.seed ^= self.seed >> 27;
         self.seed.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Skewed towards 0: bug 0 fails in about a sixth of the errored traces, bug 199 in one in 600.
+    fn skewed(&mut self, n: u64) -> u64 {
+        let x = (self.random() >> 11) as f64 / (1u64 << 53) as f64;
+        ((x * x * x) * n as f64) as u64
     }
 
     fn id(&mut self) -> u64 {
@@ -102,14 +119,19 @@ impl Generator {
 
     fn trace(&mut self, error: bool) -> Vec<Span> {
         let trace_id = self.id();
-        let bug = self.random() % (ERROR_TYPES.len() * FUNCTIONS) as u64;
+        let bug = self.skewed(BUGS);
         let service = format!("bench-{}", bug % SERVICES);
         let order = self.random() % 1_000_000;
-        let now = 1_790_000_000_000_000_000i64 + (self.random() % 3_600_000_000_000) as i64;
+        let now = self.now_ns - (self.random() % WEEK_NS) as i64;
+        let env = ENVS[(self.random() % ENVS.len() as u64) as usize];
+        let minor = self.random() % 4;
+        let version = format!("1.{minor}.{}", self.random() % 3);
+        let host = format!("host-{}", self.random() % 20);
         let root_id = self.id();
         let mut meta = vec![
-            ("env", "prod".to_string()),
-            ("version", format!("1.{}.0", bug % 3)),
+            ("env", env.to_string()),
+            ("version", version.clone()),
+            ("_dd.hostname", host),
             ("http.method", "GET".to_string()),
             ("http.url", format!("http://shop.internal/orders/{order}")),
             (
@@ -123,15 +145,19 @@ impl Generator {
         if error {
             let error_type = ERROR_TYPES[(bug as usize) % ERROR_TYPES.len()];
             let function = bug as usize / ERROR_TYPES.len();
-            let message = format!(
-                "order {order} failed: timeout after {}ms",
-                self.random() % 5000
-            );
+            let message = if bug.is_multiple_of(4) {
+                format!(
+                    "order {order} failed: upstream timeout after {}ms",
+                    self.random() % 5000
+                )
+            } else {
+                format!("order {order} failed: bad input in field {}", bug % 7)
+            };
             meta.push(("error.type", format!("builtins.{error_type}")));
             meta.push(("error.message", message.clone()));
             meta.push((
                 "error.stack",
-                python_stack(error_type, function, &message, bug % 3 + 40),
+                python_stack(error_type, function, &message, minor + 40),
             ));
         }
         let mut spans = vec![Span {
@@ -174,8 +200,8 @@ impl Generator {
                 duration: 900_000,
                 error: false,
                 meta: vec![
-                    ("env", "prod".to_string()),
-                    ("version", format!("1.{}.0", bug % 3)),
+                    ("env", env.to_string()),
+                    ("version", version.clone()),
                     ("span.kind", "client".to_string()),
                     (
                         "component",

@@ -1,76 +1,96 @@
-//! `make bench` / `cargo bench -p server --bench ingest`: end-to-end intake throughput and query latency.
+//! `make bench` / `cargo bench -p server --bench ingest`: intake throughput, then explorer latency with
+//! that data stored.
 //!
 //! Starts the real `stackprint serve` (release) on a fresh SQLite database and replays realistic
 //! Datadog payloads over HTTP, each request acknowledged only once durable:
 //! 1. throughput: v0.5 and v0.4 payloads of 20-span traces, 2% errored, ~200 distinct fingerprints;
 //! 2. error events: error-heavy traffic until `BENCH_EVENTS` (default 1,000,000) events are stored;
-//! 3. `GET /api/v1/issues` latency with that many events stored.
+//! 3. latency over HTTP with that database (a few issues ignored and resolved first): the JSON API
+//!    ([`latency::api_queries`]) and the server-rendered pages ([`latency::page_queries`]), complete
+//!    responses (streamed pages to their last chunk) on one keep-alive connection;
+//! 4. the release WASM bundle the pages load, raw and gzipped (`make bench` builds it first).
 //!
-//! Reports spans/s, error events/s, peak RSS, bytes on disk per error event and p50/p95 latencies.
+//! Prints each figure as it is measured and a summary table at the end.
 
-#[path = "../tests/support/client.rs"]
+#[path = "../../tests/support/client.rs"]
 mod client;
+mod latency;
 mod payload;
+mod report;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use client::Http;
 use payload::{Generator, Version};
+use report::Report;
 
 const CONNECTIONS: usize = 8;
 
+/// The bench's knobs, all environment variables.
+struct Knobs {
+    /// Error events stored before the latency phase.
+    events: u64,
+    /// Spans sent per payload version in the throughput phase.
+    spans: u64,
+    /// Requests per measured query.
+    samples: usize,
+    /// The built site the server serves (its `pkg/stackprint_bg.wasm` is measured).
+    site_root: PathBuf,
+}
+
+impl Knobs {
+    fn from_env() -> Self {
+        let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        Self {
+            events: env_or("BENCH_EVENTS", 1_000_000),
+            spans: env_or("BENCH_SPANS", 2_000_000),
+            samples: env_or("BENCH_SAMPLES", 100).max(1) as usize,
+            site_root: std::env::var_os("BENCH_SITE_ROOT")
+                .map_or_else(|| workspace.join("target/site"), PathBuf::from),
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let events_target: u64 = env_or("BENCH_EVENTS", 1_000_000);
-    let throughput_spans: u64 = env_or("BENCH_SPANS", 2_000_000);
+    let knobs = Knobs::from_env();
     let dir = std::env::temp_dir().join(format!("stackprint-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let (api, agent) = (free_port()?, free_port()?);
-    let mut server = start_server(&dir, api, agent)?;
-    let result = run(
-        &dir,
-        server.id(),
-        api,
-        agent,
-        events_target,
-        throughput_spans,
-    )
-    .await;
+    let mut server = start_server(&dir, &knobs.site_root, api, agent)?;
+    let result = run(&dir, server.id(), api, agent, &knobs).await;
     server.kill().ok();
     server.wait().ok();
     std::fs::remove_dir_all(&dir).ok();
     result
 }
 
-async fn run(
-    dir: &Path,
-    pid: u32,
-    api: u16,
-    agent: u16,
-    events_target: u64,
-    throughput_spans: u64,
-) -> anyhow::Result<()> {
+async fn run(dir: &Path, pid: u32, api: u16, agent: u16, knobs: &Knobs) -> anyhow::Result<()> {
     let api_addr = format!("127.0.0.1:{api}");
     let agent_addr = format!("127.0.0.1:{agent}");
     wait_ready(&api_addr).await?;
+    let mut report = Report::default();
 
     println!("== intake throughput: 20-span traces, 2% errored, ~200 fingerprints");
     for version in [Version::V05, Version::V04] {
         let traces_per_request = 50;
-        let requests = throughput_spans / (20 * traces_per_request as u64);
+        let requests = knobs.spans / (20 * traces_per_request as u64);
         let started = Instant::now();
         let (spans, errors) =
             replay(&agent_addr, version, requests, traces_per_request, 20, 0.02).await?;
         let secs = started.elapsed().as_secs_f64();
-        println!(
-            "{version:?}: {spans} spans, {errors} error events in {secs:.2}s: {:.0} spans/s, {:.0} error events/s",
+        let line = format!(
+            "{version:?}: {:.0} spans/s, {:.0} error events/s ({spans} spans in {secs:.2}s)",
             spans as f64 / secs,
             errors as f64 / secs
         );
+        println!("{line}");
+        report.fact("intake", line);
     }
 
+    let events_target = knobs.events;
     println!(
         "== error events: error-heavy traffic (3-span traces, all errored) up to {events_target} events"
     );
@@ -89,54 +109,50 @@ async fn run(
     )
     .await?;
     let secs = started.elapsed().as_secs_f64();
-    println!(
-        "{errors} error events ({spans} spans) in {secs:.1}s: {:.0} error events/s",
+    let line = format!(
+        "{:.0} error events/s ({errors} events, {spans} spans in {secs:.1}s)",
         errors as f64 / secs
     );
+    println!("{line}");
+    report.fact("intake", format!("error-heavy: {line}"));
 
     let events = stat(&api_addr, "error_events").await?;
     let issues = stat(&api_addr, "issues").await?;
     let disk = dir_size(dir)?;
     println!("stored and queryable: {events} error events in {issues} issues");
-    println!(
-        "disk: {:.1} MB, {:.0} bytes per error event (traces included)",
-        disk as f64 / 1e6,
-        disk as f64 / events.max(1) as f64
+    report.fact(
+        "storage",
+        format!(
+            "{events} error events in {issues} issues, {:.1} MB on disk, {:.0} bytes per error event (traces included)",
+            disk as f64 / 1e6,
+            disk as f64 / events.max(1) as f64
+        ),
     );
 
-    println!("== GET /api/v1/issues with {events} error events stored");
     let mut http = Http::connect(&api_addr).await?;
-    for (label, query) in [
-        ("default (last seen)", "/api/v1/issues"),
-        ("sort=count", "/api/v1/issues?sort=count"),
-        (
-            "service + env filter",
-            "/api/v1/issues?service=bench-3&env=prod",
-        ),
-        ("free text", "/api/v1/issues?q=timeout"),
-        (
-            "status + page 3",
-            "/api/v1/issues?status=for_review&offset=100",
-        ),
-    ] {
-        let mut times = Vec::new();
-        for _ in 0..200 {
-            let started = Instant::now();
-            let (status, _) = http.request("GET", query, &[], &[]).await?;
-            anyhow::ensure!(status == 200, "{query} answered {status}");
-            times.push(started.elapsed());
-        }
-        times.sort();
-        println!(
-            "{label:>22}: p50 {:.2} ms, p95 {:.2} ms",
-            ms(times[times.len() / 2]),
-            ms(times[times.len() * 95 / 100])
-        );
-    }
+    let targets = latency::Targets::find(&mut http).await?;
+    latency::triage_some(&mut http, &targets).await?;
     println!(
-        "peak RSS of the server: {:.1} MB",
-        peak_rss_kb(pid)? as f64 / 1024.0
+        "== JSON API with {events} error events stored ({} requests each)",
+        knobs.samples
     );
+    for query in latency::api_queries(&targets, report::now_ms()) {
+        let timing = latency::measure(&mut http, &query, knobs.samples).await?;
+        report.latency("api", query.label, timing);
+    }
+    println!("== server-rendered pages with {events} error events stored");
+    for query in latency::page_queries(&targets) {
+        let timing = latency::measure(&mut http, &query, knobs.samples).await?;
+        report.latency("page", query.label, timing);
+    }
+
+    let peak = peak_rss_kb(pid)? as f64 / 1024.0;
+    report.fact("server", format!("peak RSS {peak:.1} MB"));
+    report.fact(
+        "wasm",
+        report::bundle_size(&knobs.site_root, &mut http).await?,
+    );
+    report.print(events);
     Ok(())
 }
 
@@ -187,7 +203,7 @@ async fn replay(
     Ok((spans, errors))
 }
 
-fn start_server(dir: &Path, api: u16, agent: u16) -> anyhow::Result<Child> {
+fn start_server(dir: &Path, site_root: &Path, api: u16, agent: u16) -> anyhow::Result<Child> {
     let db = dir.join("stackprint.db");
     Ok(Command::new(env!("CARGO_BIN_EXE_stackprint"))
         .arg("serve")
@@ -199,6 +215,8 @@ fn start_server(dir: &Path, api: u16, agent: u16) -> anyhow::Result<Child> {
         .arg(format!("127.0.0.1:{agent}"))
         .arg("--otlp-listen")
         .arg("off")
+        .arg("--site-root")
+        .arg(site_root)
         .env(
             "STACKPRINT_LOG",
             std::env::var("BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()),
@@ -210,10 +228,10 @@ fn start_server(dir: &Path, api: u16, agent: u16) -> anyhow::Result<Child> {
 async fn wait_ready(addr: &str) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
-        if let Ok(mut http) = Http::connect(addr).await {
-            if let Ok((200, _)) = http.request("GET", "/api/v1/stats", &[], &[]).await {
-                return Ok(());
-            }
+        if let Ok(mut http) = Http::connect(addr).await
+            && let Ok((200, _)) = http.request("GET", "/api/v1/stats", &[], &[]).await
+        {
+            return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -250,10 +268,6 @@ fn peak_rss_kb(pid: u32) -> anyhow::Result<u64> {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .ok_or_else(|| anyhow::anyhow!("no VmHWM in /proc/{pid}/status"))
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 fn env_or(name: &str, default: u64) -> u64 {
