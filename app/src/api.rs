@@ -78,11 +78,123 @@ pub async fn trace(trace_id: String) -> Result<Option<TraceView>, ServerFnError>
 }
 
 /// One page of the explorer, and whether any issue exists at all (for the empty state of a new
-/// install).
+/// install, which shows where to send traces).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExplorerPage {
     pub list: IssueListPage,
     pub any_issues: bool,
+    /// Where services send their traces; only read for the empty state.
+    pub intake: IntakeAddresses,
+}
+
+/// The intake a service points its tracer at, as the browser reached this server: the host of the
+/// request (so the snippets are right on a remote server) and the configured intake ports. The server
+/// puts one in context for each request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntakeAddresses {
+    /// `None` when unknown: the snippets then say `<host>`.
+    pub host: Option<String>,
+    /// The Datadog Agent trace API; `None` when that port is `off`.
+    pub agent: Option<IntakePort>,
+    /// OTLP/HTTP; `None` when that port is `off`.
+    pub otlp: Option<IntakePort>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntakePort {
+    pub port: u16,
+    /// It listens on a loopback address while the browser came from elsewhere: other machines cannot
+    /// reach it.
+    pub loopback_only: bool,
+}
+
+impl Default for IntakeAddresses {
+    /// The default ports on an unknown host.
+    fn default() -> Self {
+        let port = |port| {
+            Some(IntakePort {
+                port,
+                loopback_only: false,
+            })
+        };
+        Self {
+            host: None,
+            agent: port(8126),
+            otlp: port(4318),
+        }
+    }
+}
+
+impl IntakeAddresses {
+    /// From the request's `Host` header and what the server listens on: the header's host without its
+    /// port; when it is missing, malformed or a wildcard (`0.0.0.0`), the UI's listen address unless
+    /// that is a wildcard too.
+    pub fn new(
+        host_header: Option<&str>,
+        ui: std::net::SocketAddr,
+        agent: Option<std::net::SocketAddr>,
+        otlp: Option<std::net::SocketAddr>,
+    ) -> Self {
+        let host = host_header
+            .and_then(host_without_port)
+            .or_else(|| (!ui.ip().is_unspecified()).then(|| bracketed(ui.ip())));
+        let remote = host.as_deref().is_some_and(|h| !is_loopback_host(h));
+        let port = |addr: Option<std::net::SocketAddr>| {
+            addr.map(|addr| IntakePort {
+                port: addr.port(),
+                loopback_only: remote && addr.ip().is_loopback(),
+            })
+        };
+        Self {
+            host,
+            agent: port(agent),
+            otlp: port(otlp),
+        }
+    }
+
+    /// `http://HOST:PORT`, `HOST` being `<host>` when unknown.
+    pub fn url(&self, port: IntakePort) -> String {
+        let host = self.host.as_deref().unwrap_or("<host>");
+        format!("http://{host}:{}", port.port)
+    }
+}
+
+/// The host part of a `Host` header (`example.com:3000`, `[::1]:3000`, `10.0.0.5`); `None` for
+/// anything else and for wildcard addresses.
+fn host_without_port(header: &str) -> Option<String> {
+    let header = header.trim();
+    let host = if header.starts_with('[') {
+        &header[..=header.find(']')?]
+    } else {
+        header.split(':').next()?
+    };
+    let inner = host.trim_start_matches('[').trim_end_matches(']');
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '_');
+    if inner.is_empty() || !inner.chars().all(allowed) {
+        return None;
+    }
+    if inner
+        .parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_unspecified())
+    {
+        return None;
+    }
+    Some(host.to_ascii_lowercase())
+}
+
+fn bracketed(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(ip) => ip.to_string(),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+    }
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    let inner = host.trim_start_matches('[').trim_end_matches(']');
+    inner == "localhost"
+        || inner
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// `POST /api/ui/explorer`: one page of the explorer's issue list over its time range.
@@ -114,9 +226,14 @@ pub async fn explorer_issues(state: ListState) -> Result<Snapshot<ExplorerPage>,
             .map_err(|e| ssr::failed("list issues", e))?
             .total
             > 0;
+    let intake = use_context::<IntakeAddresses>().unwrap_or_default();
     Ok(Snapshot {
         now,
-        data: ExplorerPage { list, any_issues },
+        data: ExplorerPage {
+            list,
+            any_issues,
+            intake,
+        },
     })
 }
 
@@ -218,6 +335,36 @@ pub async fn set_statuses(
         .map_err(|e| ssr::failed("change the status", e))
 }
 
+/// `POST /api/ui/status/form`: [`set_statuses`] for an HTML form (URL-encoded `ids[]=N`, `status`,
+/// `actor`), so triage works before and without the WASM. A form post (`Accept: text/html`) is
+/// answered with a redirect back to the page, carrying the error in `__err` if it failed.
+#[server(prefix = "/api/ui", endpoint = "status/form")]
+pub async fn set_statuses_form(
+    #[server(default)] ids: Vec<i64>,
+    status: Status,
+    #[server(default)] actor: Option<String>,
+) -> Result<BulkStatusResult, ServerFnError> {
+    set_statuses(ids, status, actor).await
+}
+
+/// Where the status forms post: [`set_statuses_form`]'s path.
+pub fn status_form_action() -> &'static str {
+    use leptos::server_fn::ServerFn;
+    SetStatusesForm::PATH
+}
+
+/// The error a [`set_statuses_form`] post was redirected back with, from the page's `__err` query
+/// value.
+pub fn status_form_error(query: &leptos_router::params::ParamsMap) -> Option<ServerFnError> {
+    use leptos::server_fn::ServerFn;
+    use leptos::server_fn::error::ServerFnUrlError;
+    let from_form = query.get_str("__path") == Some(SetStatusesForm::PATH);
+    query
+        .get_str("__err")
+        .filter(|_| from_form)
+        .map(ServerFnUrlError::<ServerFnError>::decode_err)
+}
+
 #[cfg(feature = "ssr")]
 mod ssr {
     use domain::query::{Search, TraceDetail, parse_search};
@@ -309,5 +456,80 @@ mod ssr {
                 assert_eq!(parse_trace_id(raw), want, "{raw}");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{IntakeAddresses, IntakePort};
+
+    #[test]
+    fn intake_addresses_follow_the_browser() {
+        let on = |addr: &str| addr.parse().ok();
+        let ui = on("0.0.0.0:3000").expect("address");
+        let local = on("127.0.0.1:3000").expect("address");
+        let port = |port, loopback_only| {
+            Some(IntakePort {
+                port,
+                loopback_only,
+            })
+        };
+        // (Host header, UI listen, agent listen, OTLP listen) -> (host, agent, otlp)
+        let cases = [
+            (
+                Some("stackprint.internal:3000"),
+                ui,
+                on("0.0.0.0:8126"),
+                on("0.0.0.0:4318"),
+                (
+                    Some("stackprint.internal"),
+                    port(8126, false),
+                    port(4318, false),
+                ),
+            ),
+            (
+                Some("10.0.0.5"),
+                ui,
+                on("127.0.0.1:9126"),
+                None,
+                (Some("10.0.0.5"), port(9126, true), None),
+            ),
+            (
+                Some("[::1]:3000"),
+                ui,
+                on("[::1]:8126"),
+                on("127.0.0.1:4318"),
+                (Some("[::1]"), port(8126, false), port(4318, false)),
+            ),
+            (
+                Some("LocalHost:3000"),
+                local,
+                on("127.0.0.1:8126"),
+                on("127.0.0.1:4318"),
+                (Some("localhost"), port(8126, false), port(4318, false)),
+            ),
+            (
+                Some("0.0.0.0:3000"),
+                local,
+                on("127.0.0.1:8126"),
+                None,
+                (Some("127.0.0.1"), port(8126, false), None),
+            ),
+            (Some("0.0.0.0:3000"), ui, None, None, (None, None, None)),
+            (None, ui, None, None, (None, None, None)),
+            (Some("evil\"><script>"), ui, None, None, (None, None, None)),
+            (Some(""), local, None, None, (Some("127.0.0.1"), None, None)),
+        ];
+        for (header, ui, agent, otlp, (host, want_agent, want_otlp)) in cases {
+            let got = IntakeAddresses::new(header, ui, agent, otlp);
+            assert_eq!(
+                (got.host.as_deref(), got.agent, got.otlp),
+                (host, want_agent, want_otlp),
+                "{header:?}"
+            );
+        }
+        let unknown = IntakeAddresses::default();
+        let agent = unknown.agent.expect("default port");
+        assert_eq!(unknown.url(agent), "http://<host>:8126");
     }
 }

@@ -33,3 +33,12 @@ pub fn server_message(error: &ServerFnError) -> String {
         other => other.to_string(),
     }
 }
+
+/// False on the server and while hydrating, true once the WASM runs this component: controls that
+/// need it are shown or enabled only then.
+pub fn use_hydrated() -> Signal<bool> {
+    let hydrated = RwSignal::new(false);
+    // Effects run only in the browser, after hydration.
+    Effect::new(move |_| hydrated.set(true));
+    hydrated.into()
+}

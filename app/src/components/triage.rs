@@ -1,20 +1,26 @@
 //! Triage on the issue page: the status control (each change recorded with the name from the top
-//! bar, see [`super::actor`]) and the timeline of changes and regressions.
+//! bar, see [`super::actor`]; a plain form before the WASM loads) and the timeline of changes and
+//! regressions.
 
 use domain::explorer::{Activity, ActivityKind};
 use domain::query::Status;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 use super::actor::use_actor;
 use super::states::server_message;
 use super::status::status_label;
 use super::time::Ago;
-use crate::api::set_statuses;
+use crate::api::{set_statuses, status_form_action, status_form_error};
 
 /// Buttons for the four statuses, the current one pressed. `changed` runs after a change is stored.
+///
+/// A plain HTML form posting to [`set_statuses_form`]: before and without the WASM the server changes
+/// the status and redirects back to the page; once hydrated a click calls [`set_statuses`] in place.
 #[component]
 pub fn StatusControl(id: i64, status: RwSignal<Status>, changed: Callback<()>) -> impl IntoView {
     let actor = use_actor();
+    let query = use_query_map();
     let change = Action::new(move |to: &Status| {
         let to = *to;
         let actor = actor.name();
@@ -38,18 +44,24 @@ pub fn StatusControl(id: i64, status: RwSignal<Status>, changed: Callback<()>) -
         Some(Ok((_, r))) if r.updated.is_empty() => {
             Some(view! { <p class="notice error">"This issue no longer exists."</p> }.into_any())
         }
-        _ => None,
+        Some(Ok(_)) => None,
+        None => query.with(status_form_error).map(|e| {
+            view! { <p class="notice error" role="alert">{server_message(&e)}</p> }.into_any()
+        }),
     };
     let buttons = Status::ALL
         .into_iter()
         .map(|s| {
             view! {
                 <button
-                    type="button"
+                    type="submit"
+                    name="status"
+                    value=s.as_str()
                     class=format!("status-button status-{}", s.as_str())
                     aria-pressed=move || if status.get() == s { "true" } else { "false" }
                     disabled=move || pending.get()
-                    on:click=move |_| {
+                    on:click=move |ev| {
+                        ev.prevent_default();
                         if status.get_untracked() != s {
                             change.dispatch(s);
                         }
@@ -61,12 +73,14 @@ pub fn StatusControl(id: i64, status: RwSignal<Status>, changed: Callback<()>) -
         })
         .collect_view();
     view! {
-        <div class="status-control">
+        <form class="status-control" method="post" action=status_form_action()>
+            <input type="hidden" name="ids[]" value=id.to_string() />
+            <input type="hidden" name="actor" value=move || actor.0.get() />
             <div class="status-buttons" role="group" aria-label="Status">
                 {buttons}
             </div>
             {message}
-        </div>
+        </form>
     }
     .into_any()
 }

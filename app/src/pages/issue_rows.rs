@@ -1,14 +1,18 @@
-//! The explorer's results: sort links, the bulk status bar, the table of issues and the pager, and
-//! the empty states (a new install; nothing matching).
+//! The explorer's results: sort links, the bulk status bar (a form that works without the WASM), the
+//! table of issues and the pager, and the empty states (a new install; nothing matching).
 
 use std::collections::BTreeSet;
 
 use domain::explorer::IssueRow as Row;
 use domain::query::{FacetKey, IssueQuery, Sort, Status};
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
-use crate::api::{ExplorerPage, Snapshot, set_statuses};
-use crate::components::{Ago, Sparkline, StatusBadge, server_message, status_label, use_actor};
+use crate::api::{ExplorerPage, Snapshot, set_statuses, status_form_action, status_form_error};
+use crate::components::{
+    Ago, GettingStarted, Sparkline, StatusBadge, server_message, status_label, use_actor,
+    use_hydrated,
+};
 use crate::range::{Period, TimeRange};
 use crate::terms::toggle_facet;
 use crate::url::{ListState, SORTS};
@@ -79,10 +83,19 @@ pub fn SortLinks(state: ListState) -> impl IntoView {
     .into_any()
 }
 
+/// The id of the bulk status form, which the rows' checkboxes belong to.
+const BULK_FORM: &str = "bulk-status";
+
 /// "Mark as" buttons for the checked rows. `refresh` reloads the list after a change.
+///
+/// A plain HTML form posting the checked rows to [`set_statuses_form`]: before and without the WASM
+/// the server changes them and redirects back to the list; once hydrated a click calls
+/// [`set_statuses`] in place, and the buttons are disabled while nothing is checked.
 #[component]
 pub fn BulkBar(selection: ListSelection, refresh: Callback<()>) -> impl IntoView {
     let actor = use_actor();
+    let query = use_query_map();
+    let hydrated = use_hydrated();
     let change = Action::new(move |(ids, status): &(Vec<i64>, Status)| {
         let (ids, status, actor) = (ids.clone(), *status, actor.name());
         async move { set_statuses(ids, status, actor).await.map(|r| (status, r)) }
@@ -104,17 +117,23 @@ pub fn BulkBar(selection: ListSelection, refresh: Callback<()>) -> impl IntoView
             format!("Marked {n} {issues} as {}.", status_label(status))
         }
         Some(Err(e)) => server_message(&e),
-        None => String::new(),
+        None => query
+            .with(status_form_error)
+            .map(|e| server_message(&e))
+            .unwrap_or_default(),
     };
     let buttons = Status::ALL
         .into_iter()
         .map(|status| {
             view! {
                 <button
-                    type="button"
+                    type="submit"
+                    name="status"
+                    value=status.as_str()
                     class="secondary"
-                    disabled=move || count() == 0 || pending.get()
-                    on:click=move |_| {
+                    disabled=move || hydrated.get() && (count() == 0 || pending.get())
+                    on:click=move |ev| {
+                        ev.prevent_default();
                         let ids: Vec<i64> = selection.checked.with_untracked(|c| c.iter().copied().collect());
                         if !ids.is_empty() {
                             change.dispatch((ids, status));
@@ -127,7 +146,15 @@ pub fn BulkBar(selection: ListSelection, refresh: Callback<()>) -> impl IntoView
         })
         .collect_view();
     view! {
-        <div class="bulk-bar" role="group" aria-label="Change the status of the selected issues">
+        <form
+            id=BULK_FORM
+            class="bulk-bar"
+            method="post"
+            action=status_form_action()
+            role="group"
+            aria-label="Change the status of the selected issues"
+        >
+            <input type="hidden" name="actor" value=move || actor.0.get() />
             <span class="bulk-count">
                 {move || match count() {
                     0 => "Select issues to triage them".to_owned(),
@@ -136,7 +163,7 @@ pub fn BulkBar(selection: ListSelection, refresh: Callback<()>) -> impl IntoView
             </span>
             {buttons}
             <span class="bulk-message" role="status">{message}</span>
-        </div>
+        </form>
     }
     .into_any()
 }
@@ -149,13 +176,17 @@ pub fn Results(
 ) -> impl IntoView {
     let Snapshot {
         now,
-        data: ExplorerPage { list, any_issues },
+        data: ExplorerPage {
+            list,
+            any_issues,
+            intake,
+        },
     } = snapshot;
     if list.issues.is_empty() {
         return if any_issues {
             view! { <NothingMatches state /> }.into_any()
         } else {
-            view! { <GettingStarted /> }.into_any()
+            view! { <GettingStarted intake /> }.into_any()
         };
     }
     let ids: Vec<i64> = list.issues.iter().map(|row| row.summary.id).collect();
@@ -267,6 +298,9 @@ fn IssueRow(
             <td class="select">
                 <input
                     type="checkbox"
+                    name="ids[]"
+                    value=id.to_string()
+                    form=BULK_FORM
                     aria-label=label
                     prop:checked=move || selection.checked.with(|c| c.contains(&id))
                     on:change=move |_| selection.toggle(id)
@@ -352,30 +386,6 @@ fn NothingMatches(state: ListState) -> impl IntoView {
                 {cleared.map(|href| view! { <a href=href>"Clear the search"</a> })}
             </p>
         </div>
-    }
-}
-
-/// The empty state of a new install: how to send errors here.
-#[component]
-fn GettingStarted() -> impl IntoView {
-    view! {
-        <section class="getting-started" aria-labelledby="getting-started">
-            <h2 id="getting-started">"No errors yet"</h2>
-            <p>
-                "Stackprint tracks the errors your services' tracing libraries report. "
-                "Point a service at this server, replacing " <code>"<host>"</code>
-                " with the address the service can reach it at:"
-            </p>
-            <h3>"Datadog tracing libraries"</h3>
-            <pre>
-                <code>"DD_TRACE_AGENT_URL=http://<host>:8126"</code>
-            </pre>
-            <h3>"OpenTelemetry SDKs"</h3>
-            <pre>
-                <code>"OTEL_EXPORTER_OTLP_ENDPOINT=http://<host>:4318"</code>
-            </pre>
-            <p>"Restart the service; its first error shows up here."</p>
-        </section>
     }
 }
 
