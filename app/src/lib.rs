@@ -8,6 +8,7 @@ pub mod backend;
 mod components;
 mod pages;
 pub mod range;
+pub mod source_api;
 mod terms;
 pub mod url;
 
@@ -20,7 +21,7 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::{ActorField, provide_actor};
-use crate::pages::{IssueDetailPage, IssueListPage, NotFound, TracePage};
+use crate::pages::{IssueDetailPage, IssueListPage, NotFound, SourceSettingsPage, TracePage};
 
 /// The HTML document around [`App`], rendered only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
                 </A>
                 <nav aria-label="Main">
                     <A href="/">"Issues"</A>
+                    <A href="/settings/source">"Settings"</A>
                 </nav>
                 <ActorField />
             </header>
@@ -72,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=IssueListPage />
                     <Route path=path!("/issues/:id") view=IssueDetailPage />
                     <Route path=path!("/traces/:trace_id") view=TracePage />
+                    <Route path=path!("/settings/source") view=SourceSettingsPage />
                 </Routes>
             </main>
         </Router>

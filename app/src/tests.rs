@@ -4,6 +4,8 @@
 
 mod explorer;
 mod issue_page;
+mod no_wasm;
+mod source;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

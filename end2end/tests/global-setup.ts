@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EXPECTATIONS } from './support/expectations';
+import { startFakeGitHub, type FakeGitHub, type FakeGitHubInfo } from './support/fake-github';
 import { freePorts, pollUntil } from './support/processes';
 import { END2END_DIR, startStackprint } from './support/server';
 import { driveApp, TRACER_APPS, type AppRun } from './support/tracers';
@@ -19,6 +20,8 @@ export interface RunInfo {
   otlpURL: string;
   stackprintLogs: string[];
   apps: AppRun[];
+  /** The fake GitHub API for the source-code test, or why it could not start. */
+  fakeGitHub: FakeGitHubInfo | { error: string };
 }
 
 export const RUN_DIR = path.join(END2END_DIR, 'test-results', 'stackprint-run');
@@ -32,7 +35,23 @@ export default async function globalSetup() {
   mkdirSync(RUN_DIR, { recursive: true });
   const stackprint = await startStackprint(RUN_DIR);
   process.env.STACKPRINT_URL = stackprint.baseURL;
+  let fake: FakeGitHub | undefined;
+  const stopAll = async () => {
+    await fake?.stop();
+    await stackprint.stop();
+  };
   try {
+    // Only the source-code test needs it: without it that test fails and says why, the others run.
+    let fakeGitHub: RunInfo['fakeGitHub'];
+    try {
+      fake = await startFakeGitHub(RUN_DIR);
+      const { url, token, root, logPaths } = fake;
+      fakeGitHub = { url, token, root, logPaths };
+    } catch (error) {
+      console.warn(`global setup: no fake GitHub: ${String(error)}`);
+      fakeGitHub = { error: String(error) };
+    }
+
     const ports = await freePorts(TRACER_APPS.length);
     const startedAt = Date.now();
     const apps = await Promise.all(TRACER_APPS.map((app, i) => driveApp(app, stackprint, ports[i], RUN_DIR)));
@@ -45,15 +64,16 @@ export default async function globalSetup() {
       otlpURL: stackprint.otlpURL,
       stackprintLogs: stackprint.logPaths,
       apps,
+      fakeGitHub,
     };
     const runFile = path.join(RUN_DIR, 'run.json');
     writeFileSync(runFile, JSON.stringify(run, null, 2));
     process.env.STACKPRINT_E2E_RUN = runFile;
   } catch (error) {
-    await stackprint.stop();
+    await stopAll();
     throw error;
   }
-  return () => stackprint.stop();
+  return stopAll;
 }
 
 /**

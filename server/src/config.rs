@@ -70,6 +70,15 @@ pub struct ServeArgs {
     /// next to the working directory, where `make build` puts it.
     #[arg(long, env = "STACKPRINT_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
+
+    /// GitHub API base for repositories linked without their own (GitHub Enterprise repositories name
+    /// theirs when linked). Point it at a proxy or a test double; github.com needs no change.
+    #[arg(
+        long,
+        env = "STACKPRINT_GITHUB_API_URL",
+        default_value = "https://api.github.com"
+    )]
+    pub github_api_url: String,
 }
 
 /// A listen address, or `off` to disable that port.
@@ -77,6 +86,15 @@ pub struct ServeArgs {
 pub enum Listen {
     Off,
     On(SocketAddr),
+}
+
+impl Listen {
+    pub fn addr(self) -> Option<SocketAddr> {
+        match self {
+            Self::Off => None,
+            Self::On(addr) => Some(addr),
+        }
+    }
 }
 
 impl FromStr for Listen {

@@ -4,20 +4,28 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
+use app::api::IntakeAddresses;
 use app::backend::{Backend, BackendError, BackendFuture, ExplorerBackend};
 use app::{App, shell};
 use axum::Router;
+use axum::http::header;
+use axum::http::request::Parts;
 use domain::explorer::{
     ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage, RangeQuery,
 };
 use domain::query::{EventPage, IssueDetail, IssuePage, IssueQuery, Search, Status, TraceDetail};
+use domain::source::{
+    CodeMapping, CodeMappingInput, EventSource, Repository, RepositoryInput, SourceSettings,
+};
 use leptos::config::LeptosOptions;
-use leptos::prelude::provide_context;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
+use crate::source::{SettingsError, SourceService};
 use crate::storage::{Store, StoreError, TimeWindow, unix_ms_now};
 
-struct StoreBackend(Store);
+/// The store, and the source service for snippets and repository settings.
+struct StoreBackend(Store, SourceService);
 
 /// Pages get a generic message; the database's own text stays in the log.
 fn hide(error: StoreError) -> BackendError {
@@ -27,6 +35,15 @@ fn hide(error: StoreError) -> BackendError {
             tracing::error!(error = %error, "explorer query failed");
             BackendError::Failed("database error".to_string())
         }
+    }
+}
+
+/// Settings input errors are for users; the store's stay in the log.
+fn settings_error(error: SettingsError) -> BackendError {
+    match error {
+        SettingsError::Store(e) => hide(e),
+        SettingsError::NotFound => BackendError::Invalid("repository not found".to_string()),
+        other => BackendError::Invalid(other.to_string()),
     }
 }
 
@@ -106,22 +123,77 @@ impl ExplorerBackend for StoreBackend {
                 .map_err(hide)
         })
     }
+
+    fn source_settings(&self) -> BackendFuture<'_, SourceSettings> {
+        Box::pin(async move { self.1.settings().await.map_err(hide) })
+    }
+
+    fn save_repository(&self, input: RepositoryInput) -> BackendFuture<'_, Repository> {
+        Box::pin(async move { self.1.save_repository(&input).await.map_err(settings_error) })
+    }
+
+    fn delete_repository(&self, id: i64) -> BackendFuture<'_, bool> {
+        Box::pin(async move { self.1.delete_repository(id).await.map_err(hide) })
+    }
+
+    fn save_code_mapping(&self, input: CodeMappingInput) -> BackendFuture<'_, CodeMapping> {
+        Box::pin(async move {
+            self.1
+                .save_code_mapping(&input)
+                .await
+                .map_err(settings_error)
+        })
+    }
+
+    fn delete_code_mapping(&self, id: i64) -> BackendFuture<'_, bool> {
+        Box::pin(async move { self.1.delete_code_mapping(id).await.map_err(hide) })
+    }
+
+    fn event_source(&self, event_id: i64, context: u32) -> BackendFuture<'_, Option<EventSource>> {
+        Box::pin(async move { self.1.event_source(event_id, context).await.map_err(hide) })
+    }
 }
 
-pub fn router(store: Store, site_root: &Path, addr: SocketAddr) -> Router {
+/// The intake ports (`None` when `off`), shown to a new install as where to send traces.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IntakeListen {
+    pub agent: Option<SocketAddr>,
+    pub otlp: Option<SocketAddr>,
+}
+
+pub fn router(
+    store: Store,
+    site_root: &Path,
+    addr: SocketAddr,
+    intake: IntakeListen,
+    source: SourceService,
+) -> Router {
     let options = LeptosOptions::builder()
         .output_name("stackprint")
         .site_root(site_root.to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let backend = Backend(Arc::new(StoreBackend(store)));
+    let backend = Backend(Arc::new(StoreBackend(store, source)));
     let routes = generate_route_list(App);
     Router::new()
         .leptos_routes_with_context(
             &options,
             routes,
-            move || provide_context(backend.clone()),
+            move || {
+                provide_context(backend.clone());
+                // The host the browser used, from the request leptos_axum put in context.
+                let host = use_context::<Parts>().and_then(|parts| {
+                    let host = parts.headers.get(header::HOST)?;
+                    host.to_str().ok().map(str::to_owned)
+                });
+                provide_context(IntakeAddresses::new(
+                    host.as_deref(),
+                    addr,
+                    intake.agent,
+                    intake.otlp,
+                ));
+            },
             {
                 let options = options.clone();
                 move || shell(options.clone())

@@ -2,8 +2,10 @@
 
 pub mod config;
 pub mod explorer;
+pub mod github;
 pub mod http;
 pub mod intake;
 pub mod pipeline;
 pub mod serve;
+pub mod source;
 pub mod storage;

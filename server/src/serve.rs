@@ -4,11 +4,15 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use axum::Router;
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 use crate::config::{Listen, ServeArgs};
-use crate::http::{BodyLimits, IntakeState, agent_router, api_router, otlp_router};
+use crate::http::{
+    BodyLimits, IntakeState, agent_router, api_router, otlp_router, source_api_router,
+};
 use crate::pipeline::Ingestor;
+use crate::source::SourceService;
 use crate::storage::Store;
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -30,8 +34,17 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
 
     let mut servers = tokio::task::JoinSet::new();
     if let Listen::On(addr) = args.listen {
-        let ui = crate::explorer::router(store.clone(), &args.site_root, addr)
-            .nest("/api/v1", api_router(store.clone()));
+        let intake = crate::explorer::IntakeListen {
+            agent: args.agent_listen.addr(),
+            otlp: args.otlp_listen.addr(),
+        };
+        let source = SourceService::new(store.clone(), &args.github_api_url);
+        let ui =
+            crate::explorer::router(store.clone(), &args.site_root, addr, intake, source.clone())
+                .nest(
+                    "/api/v1",
+                    api_router(store.clone()).merge(source_api_router(source)),
+                );
         servers.spawn(serve_port("explorer", addr, ui));
     }
     if let Listen::On(addr) = args.agent_listen {
@@ -56,9 +69,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 async fn serve_port(name: &'static str, addr: SocketAddr, router: Router) -> anyhow::Result<()> {
+    // Without TCP_NODELAY a streamed page's last chunks wait for the client's delayed ACK (~40 ms).
     let listener = TcpListener::bind(addr)
         .await
-        .with_context(|| format!("binding the {name} port {addr}"))?;
+        .with_context(|| format!("binding the {name} port {addr}"))?
+        .tap_io(|tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::debug!(%error, "could not set TCP_NODELAY");
+            }
+        });
     tracing::info!(%addr, "{name} listening");
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown())

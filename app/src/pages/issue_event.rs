@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::api::{Snapshot, issue_event};
 use crate::components::{Ago, ErrorNotice, Loading, MetricsTable, StackTrace, TagTable};
+use crate::source_api::load_event_source;
 use crate::url::IssueState;
 
 #[component]
@@ -105,6 +106,18 @@ fn trace_href(event: &EventDetail) -> String {
 #[component]
 fn EventView(event: EventDetail, now: i64) -> impl IntoView {
     let trace = trace_href(&event);
+    // Loaded by the browser once hydrated (effects run only there), so GitHub's latency never holds
+    // up the page; a plain signal, so no Suspense around the event waits for it.
+    let event_id = event.id;
+    let source = RwSignal::new(None);
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            let loaded = load_event_source(event_id).await;
+            // The event may have been navigated away from meanwhile.
+            let _ = source.try_set(Some(loaded));
+        });
+    });
+    let source = Signal::from(source);
     let optional = |label: &'static str, value: Option<String>| {
         value.map(|value| {
             view! {
@@ -147,7 +160,7 @@ fn EventView(event: EventDetail, now: i64) -> impl IntoView {
             </dd>
         </dl>
         <h3>"Stack trace"</h3>
-        <StackTrace stacktrace=event.stacktrace raw=event.stack />
+        <StackTrace stacktrace=event.stacktrace raw=event.stack source />
         <div class="tag-tables">
             <TagTable title="Span tags" tags=event.span_tags />
             <TagTable title="Host tags" tags=event.host_tags />

@@ -5,9 +5,13 @@ mod issue_event;
 mod issue_list;
 mod issue_rows;
 mod not_found;
+mod settings;
+mod settings_mapping_form;
+mod settings_repository_form;
 mod trace;
 
 pub use issue_detail::IssueDetailPage;
 pub use issue_list::IssueListPage;
 pub use not_found::NotFound;
+pub use settings::SourceSettingsPage;
 pub use trace::TracePage;

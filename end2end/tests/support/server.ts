@@ -47,6 +47,9 @@ export async function startStackprint(runDir: string): Promise<Stackprint> {
     STACKPRINT_LOG: process.env.STACKPRINT_LOG ?? 'info',
     RUST_BACKTRACE: '1',
     NO_COLOR: '1',
+    // Never the real GitHub: repositories seen in spans but not linked are read anonymously from this
+    // address, which refuses connections, so pages show "GitHub could not be reached" at once.
+    STACKPRINT_GITHUB_API_URL: process.env.STACKPRINT_GITHUB_API_URL ?? 'http://127.0.0.1:9',
   };
   // From the workspace root, as `make run` starts it: the built site is found at target/site from there.
   const cwd = path.resolve(END2END_DIR, '..');

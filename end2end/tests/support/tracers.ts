@@ -29,6 +29,13 @@ const DATADOG_ENV = {
   DD_TRACE_STARTUP_LOGS: 'false',
 };
 
+/**
+ * The commit and repository checkout-py reports (ddtrace turns these into `_dd.git.commit.sha` and
+ * `_dd.git.repository_url` span tags), so its errors show source code once acme/shop is linked.
+ */
+export const GIT_COMMIT = '5eed1e55c0ffee00d15ea5e0ddba11ab1e5ca1ab';
+export const GIT_REPOSITORY_URL = 'https://github.com/acme/shop';
+
 const OTEL_ENV = {
   OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=test,service.version=1.0.0',
   OTEL_BSP_SCHEDULE_DELAY: '500',
@@ -42,7 +49,13 @@ export const TRACER_APPS: TracerApp[] = [
     command: path.join(VENV_BIN, 'ddtrace-run'),
     args: [path.join(VENV_BIN, 'python'), 'flask_dd.py'],
     // The writer flushes every DD_TRACE_WRITER_INTERVAL_SECONDS (default 1) and at exit.
-    env: { ...DATADOG_ENV, DD_SERVICE: 'checkout-py', DD_TRACE_WRITER_INTERVAL_SECONDS: '0.5' },
+    env: {
+      ...DATADOG_ENV,
+      DD_SERVICE: 'checkout-py',
+      DD_TRACE_WRITER_INTERVAL_SECONDS: '0.5',
+      DD_GIT_COMMIT_SHA: GIT_COMMIT,
+      DD_GIT_REPOSITORY_URL: GIT_REPOSITORY_URL,
+    },
   },
   {
     service: 'checkout-js',

@@ -6,11 +6,13 @@ mod body;
 mod error;
 mod explorer_api;
 mod otlp;
+mod source_api;
 
 pub use body::BodyLimits;
 pub use error::{ApiError, IntakeFailure};
 
 use crate::pipeline::Ingestor;
+use crate::source::SourceService;
 use crate::storage::Store;
 
 /// What the intake handlers share.
@@ -30,4 +32,9 @@ pub fn otlp_router(state: IntakeState) -> axum::Router {
 
 pub fn api_router(store: Store) -> axum::Router {
     api::router(store)
+}
+
+/// The source code endpoints (repositories, code mappings, snippets), relative to `/api/v1`.
+pub fn source_api_router(source: SourceService) -> axum::Router {
+    source_api::router(source)
 }

@@ -19,11 +19,13 @@ mod filter;
 mod postgres;
 mod read;
 mod rows;
+mod source;
 mod sqlite;
 mod texts;
 mod triage;
 mod window;
 
+pub use source::{CachedFile, LinkedRepository, RepositoryRow, Saved, Secret};
 pub use window::{RangeError, TimeWindow};
 
 use std::collections::BTreeMap;

@@ -100,6 +100,8 @@ pub(super) struct BatchRows<'a> {
     pub hits: Vec<HitRow<'a>>,
     pub skipped: Vec<(Cow<'a, str>, &'static str, i64)>,
     pub spans: i64,
+    /// (service, repository URL) pairs the events name, for the source settings.
+    pub repositories: BTreeSet<(String, String)>,
 }
 
 impl<'a> BatchRows<'a> {
@@ -118,6 +120,7 @@ impl<'a> BatchRows<'a> {
             hits: Vec::with_capacity(batch.hits.len()),
             skipped: Vec::with_capacity(batch.skipped.len()),
             spans: to_i64(batch.spans, "span counter")?,
+            repositories: super::source::seen_pairs(&batch.events),
         };
         let mut text_ids = HashMap::new();
         for (new, &issue) in batch.events.iter().zip(&issue_of) {

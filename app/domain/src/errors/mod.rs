@@ -10,6 +10,7 @@
 mod entry;
 #[cfg(test)]
 mod fixtures;
+mod git;
 mod tags;
 #[cfg(test)]
 mod tracer_shapes;
@@ -111,8 +112,9 @@ pub fn extract(trace: &[Span], meta: &PayloadMeta) -> Extraction {
         *errors += 1;
         match tree.carrier(entry) {
             Some((carrier, details)) => {
-                out.events
-                    .push(build_event(span, tree.span(carrier), &details, meta))
+                let mut event = build_event(span, tree.span(carrier), &details, meta);
+                git::complete_git_tags(&mut event.span_tags, trace, &event.service);
+                out.events.push(event)
             }
             None => out
                 .skipped

@@ -2,6 +2,10 @@
 //! the code snippets the issue page shows under in-app frames. The API and page types live here so the
 //! server and the WASM client share them; none of them ever holds a credential.
 
+pub mod highlight;
+pub mod mapping;
+pub mod repo_url;
+
 use serde::{Deserialize, Serialize};
 
 /// How the server authenticates to GitHub for a repository. Only the kind leaves the server.
@@ -121,8 +125,10 @@ pub enum MappingUsed {
 }
 
 /// Why a frame shows no code. Every variant renders as an inline note on that frame only.
+/// Tagged `note`, not `kind`: inside [`FrameSourceResult`] (tagged `kind`) a second `kind` would be a
+/// duplicate field that no client can read back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "note", rename_all = "snake_case")]
 pub enum SourceNote {
     /// No linked or public repository is known for the event's service.
     NoRepository,

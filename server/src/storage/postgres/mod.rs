@@ -68,6 +68,11 @@ impl PgStore {
                 "explorer",
                 include_str!("../../../../migrations/postgres/0002_explorer.sql"),
             ),
+            (
+                3,
+                "source",
+                include_str!("../../../../migrations/postgres/0003_source.sql"),
+            ),
         ])
         .run(&pool)
         .await?;

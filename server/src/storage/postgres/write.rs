@@ -56,6 +56,7 @@ impl PgStore {
         }
         store_traces(&mut tx, rows).await?;
         store_counters(&mut tx, rows).await?;
+        crate::storage::source::postgres::record_seen(&mut tx, &rows.repositories, now).await?;
         if self.prune.due(now) {
             sqlx::query("DELETE FROM issue_buckets_5m WHERE bucket < $1")
                 .bind(prune_before(now))

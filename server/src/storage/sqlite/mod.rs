@@ -97,6 +97,11 @@ impl SqliteStore {
                 "explorer",
                 include_str!("../../../../migrations/sqlite/0002_explorer.sql"),
             ),
+            (
+                3,
+                "source",
+                include_str!("../../../../migrations/sqlite/0003_source.sql"),
+            ),
         ])
         .run(&write)
         .await?;

@@ -110,6 +110,7 @@ impl SqliteStore {
         }
         store_traces(&mut tx, rows).await?;
         store_counters(&mut tx, rows).await?;
+        crate::storage::source::sqlite::record_seen(&mut tx, &rows.repositories, now).await?;
         tx.commit().await?;
         Ok(())
     }
