@@ -11,6 +11,7 @@ mod fake_github;
 mod source_http;
 #[allow(dead_code)]
 #[path = "support/store.rs"]
+#[macro_use]
 mod store;
 
 use std::path::PathBuf;
@@ -115,25 +116,6 @@ pub fn note(result: &FrameSourceResult) -> &SourceNote {
         FrameSourceResult::Note(note) => note,
         FrameSourceResult::Snippet(s) => panic!("a snippet instead of a note: {}", s.path),
     }
-}
-
-macro_rules! suite {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $case() {
-                super::$case(&super::TestDb::sqlite().await).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $case() {
-                if let Some(db) = super::TestDb::postgres().await {
-                    super::$case(&db).await;
-                }
-            })*
-        }
-    };
 }
 
 suite!(

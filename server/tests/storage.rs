@@ -5,6 +5,7 @@ mod explorer;
 #[path = "support/storage_reads.rs"]
 mod reads;
 #[path = "support/store.rs"]
+#[macro_use]
 mod store;
 #[path = "support/storage_triage.rs"]
 mod triage;
@@ -24,26 +25,6 @@ use triage::{
     regressions_need_a_newer_version, status_changes_are_recorded,
     unknown_version_formats_use_first_seen,
 };
-
-/// Every case runs once per backend: `sqlite::case` and `postgres::case`.
-macro_rules! suite {
-    ($($case:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test]
-            async fn $case() {
-                super::$case(&super::TestDb::sqlite().await).await;
-            })*
-        }
-        mod postgres {
-            $(#[tokio::test]
-            async fn $case() {
-                if let Some(db) = super::TestDb::postgres().await {
-                    super::$case(&db).await;
-                }
-            })*
-        }
-    };
-}
 
 suite!(
     creates_issues,

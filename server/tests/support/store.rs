@@ -1,5 +1,6 @@
 //! Storage test databases (a SQLite file in a temp dir, or a fresh database on the PostgreSQL that
-//! `scripts/with-postgres.sh` started) and event fixtures. Included by `tests/storage.rs` by path,
+//! `scripts/with-postgres.sh` started), event fixtures and the `suite!` of cases run on both. Included
+//! by `tests/storage.rs` and `tests/source.rs` by path,
 //! so the HTTP tests' `support` module does not compile it.
 
 use std::collections::BTreeMap;
@@ -19,6 +20,27 @@ const POSTGRES_URL: &str = "STACKPRINT_TEST_POSTGRES_URL";
 const SKIP_POSTGRES: &str = "STACKPRINT_SKIP_POSTGRES";
 
 static SEQ: AtomicU64 = AtomicU64::new(1);
+
+/// Every case runs once per backend: `sqlite::case` and `postgres::case` (PostgreSQL when
+/// `STACKPRINT_TEST_POSTGRES_URL` names one).
+macro_rules! suite {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $case() {
+                super::$case(&super::TestDb::sqlite().await).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $case() {
+                if let Some(db) = super::TestDb::postgres().await {
+                    super::$case(&db).await;
+                }
+            })*
+        }
+    };
+}
 
 fn unique() -> String {
     let nanos = SystemTime::now()
