@@ -366,7 +366,7 @@ pub fn status_form_error(query: &leptos_router::params::ParamsMap) -> Option<Ser
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
+pub(crate) mod ssr {
     use domain::query::{Search, TraceDetail, parse_search};
     use domain::span::tags as key;
     use domain::stacktrace::{Language, parse};

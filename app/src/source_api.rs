@@ -8,6 +8,9 @@ use domain::source::{
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
+#[cfg(feature = "ssr")]
+use crate::api::ssr;
+
 /// Lines shown either side of a frame's line.
 pub const SNIPPET_CONTEXT: u32 = 5;
 
@@ -82,33 +85,4 @@ pub async fn load_event_source(event_id: i64) -> Result<Option<EventSource>, Ser
         .event_source(event_id, SNIPPET_CONTEXT)
         .await
         .map_err(|e| ssr::failed("load the source code", e))
-}
-
-#[cfg(feature = "ssr")]
-mod ssr {
-    use leptos::prelude::*;
-
-    use crate::backend::{Backend, BackendError};
-
-    pub fn backend() -> Result<Backend, ServerFnError> {
-        use_context::<Backend>().ok_or_else(|| {
-            tracing::error!("no Backend in Leptos context: the server must provide one");
-            ServerFnError::new("Stackprint is misconfigured; see the server log.")
-        })
-    }
-
-    /// Refusals say why (the backend writes those for users, never with a credential in them); other
-    /// failures are logged and answered without internals.
-    pub fn failed(action: &str, error: BackendError) -> ServerFnError {
-        match error {
-            BackendError::Invalid(reason) => {
-                tracing::debug!(%reason, "refused to {action}");
-                ServerFnError::new(format!("Could not {action}: {reason}"))
-            }
-            BackendError::Failed(error) => {
-                tracing::error!(%error, "could not {action}");
-                ServerFnError::new(format!("Could not {action}; see the server log."))
-            }
-        }
-    }
 }
