@@ -18,7 +18,7 @@ mod tests;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 use crate::components::{ActorField, provide_actor};
 use crate::pages::{IssueDetailPage, IssueListPage, NotFound, SourceSettingsPage, TracePage};
@@ -71,10 +71,10 @@ pub fn App() -> impl IntoView {
             </header>
             <main>
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=IssueListPage />
-                    <Route path=path!("/issues/:id") view=IssueDetailPage />
-                    <Route path=path!("/traces/:trace_id") view=TracePage />
-                    <Route path=path!("/settings/source") view=SourceSettingsPage />
+                    <Route path=path!("/") view=IssueListPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/issues/:id") view=IssueDetailPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/traces/:trace_id") view=TracePage ssr=SsrMode::InOrder />
+                    <Route path=path!("/settings/source") view=SourceSettingsPage ssr=SsrMode::InOrder />
                 </Routes>
             </main>
         </Router>
