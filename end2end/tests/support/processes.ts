@@ -1,7 +1,7 @@
 // Child processes whose output goes to log files, and the small polling helpers the setup needs.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, openSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 
 export interface Spawned {
@@ -19,8 +19,10 @@ export function spawnLogged(
   const stdoutPath = `${options.logPrefix}.stdout.log`;
   const stderrPath = `${options.logPrefix}.stderr.log`;
   const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.pipe(createWriteStream(stdoutPath));
-  child.stderr!.pipe(createWriteStream(stderrPath));
+  // Opened (and emptied) before returning: a caller polling a log must never read an earlier run's
+  // (the PostgreSQL pass reuses the SQLite pass's run directory).
+  child.stdout!.pipe(createWriteStream(stdoutPath, { fd: openSync(stdoutPath, 'w') }));
+  child.stderr!.pipe(createWriteStream(stderrPath, { fd: openSync(stderrPath, 'w') }));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code, signal) => resolve({ code, signal }));
