@@ -8,11 +8,11 @@ mod no_wasm;
 mod source;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
-use axum::http::{Request, StatusCode, header};
+use axum::http::{HeaderMap, Request, StatusCode, header};
 use domain::explorer::{
     Activity, ActivityKind, ActivityPage, BulkStatusResult, ErrorRate, FacetValue, Facets,
     IssueDistribution, IssueListPage, IssueRow, RangeQuery, Share,
@@ -23,7 +23,7 @@ use domain::query::{
 };
 use domain::stacktrace::{Exception, Frame, Language, Stacktrace};
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, file_and_error_handler, generate_route_list};
 use tower::ServiceExt;
 
 use crate::backend::{Backend, BackendError, BackendFuture, ExplorerBackend};
@@ -359,29 +359,49 @@ fn activity() -> Vec<Activity> {
 
 fn router(backend: Arc<Fake>) -> Router {
     let backend = Backend(backend);
+    app_router(move || provide_context(backend.clone()))
+}
+
+/// The app as the server serves it, with `context` run for each request.
+pub(crate) fn app_router(context: impl Fn() + Clone + Send + Sync + 'static) -> Router {
+    // Generated once: generating routes sets a process-wide flag under which every resource first
+    // polled meanwhile, on any thread, waits forever (leptos-rs/leptos#4773). Tests that built
+    // routers while other tests rendered pages hung about one run in five.
+    static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
     let options = LeptosOptions::builder().output_name("stackprint").build();
-    let routes = generate_route_list(App);
     Router::new()
-        .leptos_routes_with_context(
-            &options,
-            routes,
-            move || provide_context(backend.clone()),
-            {
-                let options = options.clone();
-                move || shell(options.clone())
-            },
-        )
+        .leptos_routes_with_context(&options, ROUTES.clone(), context, {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
         .fallback(file_and_error_handler(shell))
         .with_state(options)
 }
 
-async fn send(backend: Arc<Fake>, request: Request<Body>) -> (StatusCode, String) {
-    let response = router(backend).oneshot(request).await.expect("infallible");
+/// A response with its whole body read.
+pub(crate) struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+pub(crate) async fn respond(router: Router, request: Request<Body>) -> Answer {
+    let response = router.oneshot(request).await.expect("infallible");
     let status = response.status();
+    let headers = response.headers().clone();
     let body = to_bytes(response.into_body(), usize::MAX)
         .await
         .expect("body");
-    (status, String::from_utf8(body.to_vec()).expect("utf-8"))
+    Answer {
+        status,
+        headers,
+        body: String::from_utf8(body.to_vec()).expect("utf-8"),
+    }
+}
+
+async fn send(backend: Arc<Fake>, request: Request<Body>) -> (StatusCode, String) {
+    let answer = respond(router(backend), request).await;
+    (answer.status, answer.body)
 }
 
 async fn get(backend: Arc<Fake>, uri: &str) -> (StatusCode, String) {

@@ -3,16 +3,13 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::Router;
-use axum::body::{Body, to_bytes};
+use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use domain::query::{IssueDetail, IssuePage, IssueQuery, TraceDetail, TraceSpan};
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
-use tower::ServiceExt;
 
 use crate::backend::{Backend, BackendFuture, ExplorerBackend};
-use crate::{App, shell};
+use crate::tests::{app_router, respond};
 
 const TRACE_ID: u128 = 0x0af7_6519_16cd_43dd_8448_eb21_1c80_319c;
 const MS: i64 = 1_000_000;
@@ -90,27 +87,10 @@ fn flask_trace(cache_calls: usize) -> TraceDetail {
 
 async fn get(trace: TraceDetail, uri: &str) -> (StatusCode, String) {
     let backend = Backend(Arc::new(Fake(trace)));
-    let options = LeptosOptions::builder().output_name("stackprint").build();
-    let routes = generate_route_list(App);
-    let router = Router::new()
-        .leptos_routes_with_context(
-            &options,
-            routes,
-            move || provide_context(backend.clone()),
-            {
-                let options = options.clone();
-                move || shell(options.clone())
-            },
-        )
-        .fallback(file_and_error_handler(shell))
-        .with_state(options);
+    let router = app_router(move || provide_context(backend.clone()));
     let request = Request::get(uri).body(Body::empty()).expect("request");
-    let response = router.oneshot(request).await.expect("infallible");
-    let status = response.status();
-    let body = to_bytes(response.into_body(), usize::MAX)
-        .await
-        .expect("body");
-    (status, String::from_utf8(body.to_vec()).expect("utf-8"))
+    let answer = respond(router, request).await;
+    (answer.status, answer.body)
 }
 
 fn assert_contains(html: &str, needles: &[&str]) {

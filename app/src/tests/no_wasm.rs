@@ -9,32 +9,19 @@ use crate::api::IntakeAddresses;
 /// The app as the server mounts it, with the intake addresses worked out from each request's `Host`.
 fn router_with_intake(backend: Arc<Fake>, agent: Option<SocketAddr>) -> Router {
     let backend = Backend(backend);
-    let options = LeptosOptions::builder().output_name("stackprint").build();
-    let routes = generate_route_list(App);
     let ui: SocketAddr = "0.0.0.0:3000".parse().expect("address");
     let otlp = "0.0.0.0:4318".parse().ok();
-    Router::new()
-        .leptos_routes_with_context(
-            &options,
-            routes,
-            move || {
-                provide_context(backend.clone());
-                let host = use_context::<axum::http::request::Parts>().and_then(|p| {
-                    p.headers
-                        .get(header::HOST)?
-                        .to_str()
-                        .ok()
-                        .map(str::to_owned)
-                });
-                provide_context(IntakeAddresses::new(host.as_deref(), ui, agent, otlp));
-            },
-            {
-                let options = options.clone();
-                move || shell(options.clone())
-            },
-        )
-        .fallback(file_and_error_handler(shell))
-        .with_state(options)
+    app_router(move || {
+        provide_context(backend.clone());
+        let host = use_context::<axum::http::request::Parts>().and_then(|p| {
+            p.headers
+                .get(header::HOST)?
+                .to_str()
+                .ok()
+                .map(str::to_owned)
+        });
+        provide_context(IntakeAddresses::new(host.as_deref(), ui, agent, otlp));
+    })
 }
 
 async fn page_for_host(agent: &str, host: &str) -> String {
@@ -42,15 +29,13 @@ async fn page_for_host(agent: &str, host: &str) -> String {
         .header(header::HOST, host)
         .body(Body::empty())
         .expect("request");
-    let response = router_with_intake(Arc::default(), agent.parse().ok())
-        .oneshot(request)
-        .await
-        .expect("infallible");
-    assert_eq!(response.status(), StatusCode::OK);
-    let body = to_bytes(response.into_body(), usize::MAX)
-        .await
-        .expect("body");
-    String::from_utf8(body.to_vec()).expect("utf-8")
+    let answer = respond(
+        router_with_intake(Arc::default(), agent.parse().ok()),
+        request,
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    answer.body
 }
 
 #[tokio::test]
@@ -123,12 +108,9 @@ async fn status_forms_change_and_redirect_back() {
         ),
     ] {
         fake.status_calls.lock().expect("not poisoned").clear();
-        let response = router(fake.clone())
-            .oneshot(form_post(body, referer))
-            .await
-            .expect("infallible");
-        assert_eq!(response.status(), StatusCode::FOUND, "{body}");
-        assert_eq!(response.headers()[header::LOCATION], referer, "{body}");
+        let answer = respond(router(fake.clone()), form_post(body, referer)).await;
+        assert_eq!(answer.status, StatusCode::FOUND, "{body}");
+        assert_eq!(answer.headers[header::LOCATION], referer, "{body}");
         let calls = fake.status_calls.lock().expect("not poisoned").clone();
         let (ids, status, actor) = want;
         assert_eq!(calls, [(ids, status, actor.to_owned())], "{body}");
@@ -136,12 +118,13 @@ async fn status_forms_change_and_redirect_back() {
 
     // Nothing checked: back to the page with the reason, which the page shows.
     fake.status_calls.lock().expect("not poisoned").clear();
-    let response = router(fake.clone())
-        .oneshot(form_post("status=ignored&actor=", referer))
-        .await
-        .expect("infallible");
-    assert_eq!(response.status(), StatusCode::FOUND);
-    let location = response.headers()[header::LOCATION]
+    let answer = respond(
+        router(fake.clone()),
+        form_post("status=ignored&actor=", referer),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::FOUND);
+    let location = answer.headers[header::LOCATION]
         .to_str()
         .expect("ascii")
         .to_owned();

@@ -111,31 +111,12 @@ impl ExplorerBackend for SourceFake {
 
 fn source_router(fake: Arc<SourceFake>) -> Router {
     let backend = Backend(fake);
-    let options = LeptosOptions::builder().output_name("stackprint").build();
-    Router::new()
-        .leptos_routes_with_context(
-            &options,
-            generate_route_list(App),
-            move || provide_context(backend.clone()),
-            {
-                let options = options.clone();
-                move || shell(options.clone())
-            },
-        )
-        .fallback(file_and_error_handler(shell))
-        .with_state(options)
+    app_router(move || provide_context(backend.clone()))
 }
 
 async fn source_send(fake: Arc<SourceFake>, request: Request<Body>) -> (StatusCode, String) {
-    let response = source_router(fake)
-        .oneshot(request)
-        .await
-        .expect("infallible");
-    let status = response.status();
-    let body = to_bytes(response.into_body(), usize::MAX)
-        .await
-        .expect("body");
-    (status, String::from_utf8(body.to_vec()).expect("utf-8"))
+    let answer = respond(source_router(fake), request).await;
+    (answer.status, answer.body)
 }
 
 async fn source_get(fake: Arc<SourceFake>, uri: &str) -> (StatusCode, String) {
