@@ -94,7 +94,9 @@ impl<'a> TraceTree<'a> {
             return Some((entry, details));
         }
         let service = &self.spans[entry].service;
-        let mut best: Option<((bool, usize, i64, u64), usize, ErrorDetails<'a>)> = None;
+        // (rank: not errored, depth, start, span id; span index; details): the smallest rank wins.
+        type Candidate<'a> = ((bool, usize, i64, u64), usize, ErrorDetails<'a>);
+        let mut best: Option<Candidate<'a>> = None;
         let mut visited = HashSet::from([entry]);
         let mut queue = VecDeque::from([(entry, 0_usize)]);
         while let Some((index, depth)) = queue.pop_front() {
