@@ -13,8 +13,8 @@ mod triage;
 use domain::errors::{HitKey, SkipReason};
 use domain::query::{IssueQuery, Status};
 use explorer::{
-    counts_and_trends_in_range, facet_counts, issue_distribution,
-    recent_ranges_use_five_minute_buckets, search_language,
+    breakdowns_are_exact_at_partial_hours, counts_and_trends_in_range, facet_counts,
+    issue_distribution, recent_ranges_use_five_minute_buckets, search_language,
 };
 use reads::text_filter_is_literal_and_case_insensitive;
 use reads::{events_newest_first, filters, issue_detail, set_status, sorts_and_pages};

@@ -2,7 +2,8 @@
 //! env, host and resource, and the error rates of its resources. Portable SQL, both backends.
 //!
 //! Breakdowns come from the per-issue values (`issue_values`) when the window holds the issue's whole
-//! life, else from its events in the window (the `events (issue_id, time)` index bounds the scan).
+//! life, else from the hourly values (`issue_value_hours`) for the window's whole hours and from the
+//! events for the partial hours at its edges, so the counts are exact at any window.
 //! Error rates come from the hourly `hits`, so a window shorter than an hour reads whole hours.
 
 use std::collections::BTreeMap;
@@ -41,23 +42,11 @@ where
         else {
             return Ok(None);
         };
-        let mut counts = vec![0; window.count];
-        let mut buckets = QueryBuilder::<DB>::new(format!(
-            "SELECT bucket, count FROM {} WHERE issue_id = ",
-            window.granularity.table()
-        ));
-        buckets
-            .push_bind(issue_id)
-            .push(" AND bucket >= ")
-            .push_bind(window.start)
-            .push(" AND bucket < ")
-            .push_bind(window.end());
-        let rows: Vec<(i64, i64)> = buckets.build_query_as().fetch_all(self.pool).await?;
-        for (bucket, count) in rows {
-            if let Some(i) = window.index(bucket) {
-                counts[i] += count;
-            }
-        }
+        let counts = self
+            .series(&[issue_id], window)
+            .await?
+            .remove(&issue_id)
+            .unwrap_or_else(|| vec![0; window.count]);
         let total = counts.iter().sum();
         let values = if window.covers(first_seen, last_seen) {
             self.lifetime_values(issue_id).await?
@@ -86,33 +75,76 @@ where
             "SELECT facet, value, count FROM issue_values WHERE issue_id = ",
         );
         query.push_bind(issue_id);
-        let rows: Vec<(String, String, i64)> = query.build_query_as().fetch_all(self.pool).await?;
         let mut values = Values::new();
-        for (facet, value, count) in rows {
-            *values.entry(facet).or_default().entry(value).or_default() += count;
-        }
+        add_counts(
+            &mut values,
+            query.build_query_as().fetch_all(self.pool).await?,
+        );
         Ok(values)
     }
 
-    /// Event counts per facet and value in the window, from the events.
+    /// Event counts per facet and value in the window: its whole hours from the hourly values, the
+    /// partial hours at its edges (windows of 5-minute buckets) from the events.
     async fn window_values(
         &self,
         issue_id: i64,
         window: &TimeWindow,
     ) -> Result<Values, StoreError> {
+        let (start, end) = (window.start, window.end());
+        let first_hour = (start + HOUR_MS - 1).div_euclid(HOUR_MS) * HOUR_MS;
+        let last_hour = end.div_euclid(HOUR_MS) * HOUR_MS;
+        let mut values = Values::new();
+        if first_hour >= last_hour {
+            self.event_values(issue_id, start, end, &mut values).await?;
+            return Ok(values);
+        }
+        let mut hours = QueryBuilder::<DB>::new(
+            "SELECT facet, value, CAST(SUM(count) AS BIGINT) FROM issue_value_hours \
+             WHERE issue_id = ",
+        );
+        hours
+            .push_bind(issue_id)
+            .push(" AND bucket >= ")
+            .push_bind(first_hour)
+            .push(" AND bucket < ")
+            .push_bind(last_hour)
+            .push(" GROUP BY facet, value");
+        add_counts(
+            &mut values,
+            hours.build_query_as().fetch_all(self.pool).await?,
+        );
+        if start < first_hour {
+            self.event_values(issue_id, start, first_hour, &mut values)
+                .await?;
+        }
+        if last_hour < end {
+            self.event_values(issue_id, last_hour, end, &mut values)
+                .await?;
+        }
+        Ok(values)
+    }
+
+    /// Adds the counts per facet and value of the issue's events in `[from, to)`, read from the
+    /// events (`events_issue_time_values` bounds the scan).
+    async fn event_values(
+        &self,
+        issue_id: i64,
+        from: i64,
+        to: i64,
+        values: &mut Values,
+    ) -> Result<(), StoreError> {
         let mut query = QueryBuilder::<DB>::new(
             "SELECT env, version, host, resource, COUNT(*) FROM events WHERE issue_id = ",
         );
         query
             .push_bind(issue_id)
             .push(" AND time >= ")
-            .push_bind(window.start)
+            .push_bind(from)
             .push(" AND time < ")
-            .push_bind(window.end())
+            .push_bind(to)
             .push(" GROUP BY env, version, host, resource");
         type Combination = (Option<String>, Option<String>, Option<String>, String, i64);
         let rows: Vec<Combination> = query.build_query_as().fetch_all(self.pool).await?;
-        let mut values = Values::new();
         for (env, version, host, resource, count) in rows {
             let fields = [env, version, host, Some(resource)];
             for (facet, value) in VALUE_FACETS.into_iter().zip(fields) {
@@ -125,7 +157,7 @@ where
                 }
             }
         }
-        Ok(values)
+        Ok(())
     }
 
     /// Hits and errors of `service`'s `resources` over the hours the window touches.
@@ -177,6 +209,12 @@ where
 
 /// Event counts per facet, then per value.
 type Values = BTreeMap<String, BTreeMap<String, i64>>;
+
+fn add_counts(values: &mut Values, rows: Vec<(String, String, i64)>) {
+    for (facet, value, count) in rows {
+        *values.entry(facet).or_default().entry(value).or_default() += count;
+    }
+}
 
 /// The most frequent values, most first (ties by value), with their share of `total`.
 fn shares(values: Option<&BTreeMap<String, i64>>, total: i64) -> Vec<Share> {

@@ -1,8 +1,6 @@
 //! The explorer's reads, the same for both backends: the issue list with counts and trends over a
 //! range, and facet counts. Every statement is portable SQL built with bound values.
 
-use std::collections::HashMap;
-
 use domain::explorer::{FacetValue, Facets, IssueListPage, IssueRow};
 use domain::query::{IssueQuery, Search, Sort};
 use sqlx::{
@@ -84,31 +82,11 @@ where
         issues: &mut [IssueRow],
         window: &TimeWindow,
     ) -> Result<(), StoreError> {
-        if issues.is_empty() {
-            return Ok(());
-        }
-        let position: HashMap<i64, usize> = issues
-            .iter()
-            .enumerate()
-            .map(|(i, row)| (row.summary.id, i))
-            .collect();
-        let mut query = QueryBuilder::<DB>::new(format!(
-            "SELECT issue_id, bucket, count FROM {} WHERE issue_id IN (",
-            window.granularity.table()
-        ));
-        let mut ids = query.separated(", ");
-        for id in position.keys() {
-            ids.push_bind(*id);
-        }
-        query
-            .push(") AND bucket >= ")
-            .push_bind(window.start)
-            .push(" AND bucket < ")
-            .push_bind(window.end());
-        let counts: Vec<(i64, i64, i64)> = query.build_query_as().fetch_all(self.pool).await?;
-        for (issue_id, bucket, count) in counts {
-            if let (Some(&i), Some(b)) = (position.get(&issue_id), window.index(bucket)) {
-                issues[i].trend[b] += count;
+        let ids: Vec<i64> = issues.iter().map(|row| row.summary.id).collect();
+        let mut series = self.series(&ids, window).await?;
+        for issue in issues {
+            if let Some(trend) = series.remove(&issue.summary.id) {
+                issue.trend = trend;
             }
         }
         Ok(())

@@ -19,6 +19,7 @@ mod filter;
 mod postgres;
 mod read;
 mod rows;
+mod series;
 mod source;
 mod sqlite;
 mod texts;

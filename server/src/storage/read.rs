@@ -14,6 +14,8 @@ use super::{StoreError, decode};
 pub(super) struct Dialect {
     /// Case-insensitive `LIKE`.
     pub ilike: &'static str,
+    /// The aggregate joining texts with a separator: `name(text, separator)`.
+    pub join_texts: &'static str,
     pub wildcard: Wildcard,
     /// Appended to a `SELECT` of issues to lock them until commit, in the order batch writes lock
     /// them (service, then fingerprint, bytewise), so the two never deadlock; empty where one

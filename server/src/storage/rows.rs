@@ -93,6 +93,8 @@ pub(super) struct BatchRows<'a> {
     pub fine_buckets: BTreeMap<(usize, i64), i64>,
     /// Per (issue index, facet, value): events with that value. Absent and empty values are left out.
     pub values: BTreeMap<(usize, &'static str, Cow<'a, str>), ValueCount>,
+    /// The same per hour: (issue index, hour, facet, value) to events (`issue_value_hours`).
+    pub value_hours: BTreeMap<(usize, i64, &'static str, Cow<'a, str>), i64>,
     pub events: Vec<EventRow<'a>>,
     pub texts: Vec<TextRow>,
     /// One entry per trace id (hex), spans of repeated ids merged.
@@ -114,6 +116,7 @@ impl<'a> BatchRows<'a> {
             buckets: BTreeMap::new(),
             fine_buckets: BTreeMap::new(),
             values: BTreeMap::new(),
+            value_hours: BTreeMap::new(),
             events: Vec::with_capacity(batch.events.len()),
             texts: Vec::new(),
             traces: BTreeMap::new(),
@@ -126,12 +129,10 @@ impl<'a> BatchRows<'a> {
         for (new, &issue) in batch.events.iter().zip(&issue_of) {
             let event = &new.event;
             let time = unix_ms(event.timestamp);
+            let hour = time.div_euclid(HOUR_MS) * HOUR_MS;
             rows.envs
                 .insert((issue, clean(event.env.as_deref().unwrap_or(""))));
-            *rows
-                .buckets
-                .entry((issue, time.div_euclid(HOUR_MS) * HOUR_MS))
-                .or_default() += 1;
+            *rows.buckets.entry((issue, hour)).or_default() += 1;
             if time >= now - FINE_RETENTION_MS {
                 *rows
                     .fine_buckets
@@ -146,8 +147,13 @@ impl<'a> BatchRows<'a> {
             ];
             for (facet, value) in VALUE_FACETS.into_iter().zip(values) {
                 if let Some(value) = value.filter(|v| !v.is_empty()) {
+                    let value = clean(value);
+                    *rows
+                        .value_hours
+                        .entry((issue, hour, facet, value.clone()))
+                        .or_default() += 1;
                     rows.values
-                        .entry((issue, facet, clean(value)))
+                        .entry((issue, facet, value))
                         .and_modify(|v| {
                             v.count += 1;
                             v.first_seen = v.first_seen.min(time);

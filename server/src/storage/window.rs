@@ -140,13 +140,6 @@ impl TimeWindow {
             .collect()
     }
 
-    /// The bucket holding a stored count's bucket (an hour or 5-minute start).
-    pub fn index(&self, bucket: i64) -> Option<usize> {
-        (self.start..self.end())
-            .contains(&bucket)
-            .then(|| ((bucket - self.start) / self.width) as usize)
-    }
-
     /// Whether `[first_seen, last_seen]` lies inside the window.
     pub(super) fn covers(&self, first_seen: i64, last_seen: i64) -> bool {
         self.start <= first_seen && last_seen < self.end()
@@ -256,15 +249,5 @@ mod tests {
             TimeWindow::new(Some(0), Some(i64::MAX), 24, NOW),
             Err(RangeError::OutOfRange)
         );
-    }
-
-    #[test]
-    fn stored_buckets_map_to_window_buckets() {
-        let w = TimeWindow::new(Some(NOW - 4 * HOUR_MS), Some(NOW), 4, NOW).expect("window");
-        assert_eq!(w.starts().len(), 4);
-        assert_eq!(w.index(NOW - 4 * HOUR_MS), Some(0));
-        assert_eq!(w.index(NOW - HOUR_MS - 1), Some(2));
-        assert_eq!(w.index(NOW), None);
-        assert_eq!(w.index(NOW - 5 * HOUR_MS), None);
     }
 }

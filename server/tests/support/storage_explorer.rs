@@ -378,3 +378,55 @@ pub async fn issue_distribution(db: &TestDb) {
             .is_none()
     );
 }
+
+/// A recent window of 5-minute buckets: whole hours come from the hourly values, the partial hours
+/// at both edges from the events, and events just outside the window count nowhere.
+pub async fn breakdowns_are_exact_at_partial_hours(db: &TestDb) {
+    let store = &db.store;
+    let now = unix_ms_now();
+    let h = now / HOUR * HOUR - 10 * HOUR;
+    let minute = 60_000;
+    let mut events = Vec::new();
+    for (at, version) in [
+        (h - 20 * minute, "0.9"),
+        (h + 3 * minute, "1.0"),
+        (h + 6 * minute, "1.1"),
+        (h + 70 * minute, "1.2"),
+        (h + 150 * minute, "1.2"),
+        (h + 3 * HOUR + 10 * minute, "1.3"),
+        (h + 3 * HOUR + 20 * minute, "1.4"),
+    ] {
+        let mut new = event("checkout", "aaa", at);
+        new.event.version = Some(version.into());
+        events.push(new);
+    }
+    write(store, &batch(events)).await;
+    let id = store
+        .list_issues(&IssueQuery::default())
+        .await
+        .expect("list")
+        .issues[0]
+        .id;
+    // Widened to 5-minute buckets: from h + 5 min to h + 3 h 15 min.
+    let window = TimeWindow::new(
+        Some(h + 7 * minute),
+        Some(h + 3 * HOUR + 12 * minute),
+        40,
+        now,
+    )
+    .expect("window");
+    let d = store
+        .distribution(id, &window)
+        .await
+        .expect("distribution")
+        .expect("issue");
+    assert_eq!((d.bucket_ms, d.buckets[0]), (5 * minute, h + 5 * minute));
+    assert_eq!(d.total, 4);
+    let versions: Vec<(&str, i64)> = d
+        .versions
+        .iter()
+        .map(|s| (s.value.as_str(), s.count))
+        .collect();
+    assert_eq!(versions, [("1.2", 2), ("1.1", 1), ("1.3", 1)]);
+    assert_eq!(d.resources.iter().map(|s| s.count).sum::<i64>(), 4);
+}

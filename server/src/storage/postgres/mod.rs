@@ -20,6 +20,7 @@ pub(in crate::storage) const DIALECT: Dialect = Dialect {
     lock_issues: " ORDER BY service COLLATE \"C\", fingerprint COLLATE \"C\" FOR UPDATE",
     wildcard: Wildcard::Like,
     ilike: "ILIKE",
+    join_texts: "string_agg",
     issue: "\
         SELECT id, fingerprint, service, env, error_type, message, culprit, status, count, \
             first_seen, last_seen, first_version, last_version, grouping_version, \
@@ -72,6 +73,11 @@ impl PgStore {
                 3,
                 "source",
                 include_str!("../../../../migrations/postgres/0003_source.sql"),
+            ),
+            (
+                4,
+                "value_hours",
+                include_str!("../../../../migrations/postgres/0004_value_hours.sql"),
             ),
         ])
         .run(&pool)

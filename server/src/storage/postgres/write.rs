@@ -167,7 +167,7 @@ async fn upsert_buckets(
     Ok(())
 }
 
-/// The batch's 5-minute counts and per-issue values.
+/// The batch's 5-minute counts and per-issue values (all time and per hour).
 async fn store_issue_counts(
     tx: &mut Transaction<'_, Postgres>,
     rows: &BatchRows<'_>,
@@ -190,6 +190,21 @@ async fn store_issue_counts(
     .bind(column(&values, |(_, seen)| seen.count))
     .bind(column(&values, |(_, seen)| seen.first_seen))
     .bind(column(&values, |(_, seen)| seen.last_seen))
+    .execute(&mut **tx)
+    .await?;
+    let hours: Vec<_> = rows.value_hours.iter().collect();
+    sqlx::query(
+        "INSERT INTO issue_value_hours (issue_id, bucket, facet, value, count) \
+            SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::text[], \
+                $5::bigint[]) \
+            ON CONFLICT (issue_id, bucket, facet, value) DO UPDATE SET \
+                count = issue_value_hours.count + EXCLUDED.count",
+    )
+    .bind(column(&hours, |((issue, _, _, _), _)| issue_ids[*issue]))
+    .bind(column(&hours, |((_, hour, _, _), _)| *hour))
+    .bind(column(&hours, |((_, _, facet, _), _)| *facet))
+    .bind(column(&hours, |((_, _, _, value), _)| value.as_ref()))
+    .bind(column(&hours, |(_, count)| **count))
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -25,6 +25,7 @@ pub(in crate::storage) const DIALECT: Dialect = Dialect {
     lock_issues: "",
     wildcard: Wildcard::Glob,
     ilike: "LIKE",
+    join_texts: "group_concat",
     issue: "\
         SELECT id, fingerprint, service, env, error_type, message, culprit, status, count, \
             first_seen, last_seen, first_version, last_version, grouping_version, \
@@ -101,6 +102,11 @@ impl SqliteStore {
                 3,
                 "source",
                 include_str!("../../../../migrations/sqlite/0003_source.sql"),
+            ),
+            (
+                4,
+                "value_hours",
+                include_str!("../../../../migrations/sqlite/0004_value_hours.sql"),
             ),
         ])
         .run(&write)

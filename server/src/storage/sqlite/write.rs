@@ -142,7 +142,7 @@ async fn upsert_buckets(
     Ok(())
 }
 
-/// The batch's 5-minute counts and per-issue values; `prune` drops 5-minute counts past retention.
+/// The batch's 5-minute counts and per-issue values (all time and per hour); `prune` drops 5-minute counts past retention.
 async fn store_issue_counts(
     tx: &mut Transaction<'_, Sqlite>,
     rows: &BatchRows<'_>,
@@ -166,6 +166,21 @@ async fn store_issue_counts(
         .bind(seen.count)
         .bind(seen.first_seen)
         .bind(seen.last_seen)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for ((issue, hour, facet, value), count) in &rows.value_hours {
+        sqlx::query(
+            "INSERT INTO issue_value_hours (issue_id, bucket, facet, value, count) \
+                VALUES (?1, ?2, ?3, ?4, ?5) \
+                ON CONFLICT (issue_id, bucket, facet, value) DO UPDATE SET \
+                    count = count + excluded.count",
+        )
+        .bind(issue_ids[*issue])
+        .bind(hour)
+        .bind(*facet)
+        .bind(value.as_ref())
+        .bind(count)
         .execute(&mut **tx)
         .await?;
     }
