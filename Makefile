@@ -30,7 +30,8 @@ test: tools test-tools site-debug wasm-check
 
 ## bench: intake throughput, then JSON API and server-rendered page latency with BENCH_EVENTS stored,
 #        and the release WASM bundle's size (SQLite, release build). Knobs: BENCH_EVENTS (1000000),
-#        BENCH_SPANS (2000000), BENCH_SAMPLES (100 requests per query), BENCH_SERVER_LOG (warn).
+#        BENCH_SPANS (2000000), BENCH_SAMPLES (100 requests per query), BENCH_SERVER_LOG (warn),
+#        BENCH_KEEP_DATA (set: keep the database for inspection).
 bench: tools site-release
 	cargo bench -p server --bench ingest
 

@@ -25,10 +25,10 @@ type IssuesResource = Resource<Result<Option<Snapshot<ExplorerPage>>, ServerFnEr
 pub fn IssueListPage() -> impl IntoView {
     let params = use_query_map();
     let state = Memo::new(move |_| params.with(ListState::from_params));
-    // A search that does not parse is not sent: the bar shows what is wrong with it. Blocking, so the
-    // server sends the rows and facets in place: the list works without JavaScript (out-of-order
-    // streamed sections need a script to be swapped in).
-    let issues: IssuesResource = Resource::new_blocking(
+    // A search that does not parse is not sent: the bar shows what is wrong with it. Not blocking:
+    // pages stream in order, so the head (styles, the WASM preload) goes out at once and the rows and
+    // facets still arrive in place, which keeps the list working without JavaScript.
+    let issues: IssuesResource = Resource::new(
         move || state.get(),
         |state| async move {
             if parse_search(&state.search).is_err() {
@@ -38,7 +38,7 @@ pub fn IssueListPage() -> impl IntoView {
         },
     );
     let facet_query = Memo::new(move |_| state.with(|s| (s.search.clone(), s.range)));
-    let facets = Resource::new_blocking(
+    let facets = Resource::new(
         move || facet_query.get(),
         |(search, range)| async move {
             if parse_search(&search).is_err() {

@@ -63,7 +63,11 @@ async fn main() -> anyhow::Result<()> {
     let result = run(&dir, server.id(), api, agent, &knobs).await;
     server.kill().ok();
     server.wait().ok();
-    std::fs::remove_dir_all(&dir).ok();
+    if std::env::var_os("BENCH_KEEP_DATA").is_some() {
+        println!("database kept in {}", dir.display());
+    } else {
+        std::fs::remove_dir_all(&dir).ok();
+    }
     result
 }
 
