@@ -107,11 +107,13 @@ pub async fn counts_and_trends_in_range(db: &TestDb) {
 pub async fn recent_ranges_use_five_minute_buckets(db: &TestDb) {
     let store = &db.store;
     let now = unix_ms_now();
+    // Two events in one 5-minute bucket, whatever the clock says.
+    let half_hour_ago = (now - 30 * 60_000) / 300_000 * 300_000;
     write(
         store,
         &batch(vec![
-            event("checkout", "aaa", now - 30 * 60_000),
-            event("checkout", "aaa", now - 29 * 60_000),
+            event("checkout", "aaa", half_hour_ago + 10_000),
+            event("checkout", "aaa", half_hour_ago + 70_000),
             event("checkout", "aaa", now - 2 * 60_000),
             event("checkout", "aaa", now - 5 * 24 * HOUR),
         ]),
