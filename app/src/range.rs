@@ -109,9 +109,11 @@ impl TimeRange {
             Self::Last(period) => period.ms(),
             Self::Between { from, to } => to - from,
         };
+        // `to` is sent for the last periods too: left to the server's clock, the span would grow by
+        // the milliseconds until it reads it, enough to double the bucket width of a short range.
         let (from, to) = match self {
-            Self::Last(period) => (now - period.ms(), None),
-            Self::Between { from, to } => (from, Some(to)),
+            Self::Last(period) => (now - period.ms(), now),
+            Self::Between { from, to } => (from, to),
         };
         let wanted: i64 = match detail {
             Detail::Sparkline => 24,
@@ -120,7 +122,7 @@ impl TimeRange {
         let buckets = (span / (5 * MINUTE)).clamp(1, wanted);
         RangeQuery {
             from: Some(from.max(0)),
-            to,
+            to: Some(to),
             buckets: u32::try_from(buckets).ok(),
         }
     }
@@ -301,28 +303,28 @@ mod tests {
                 TimeRange::Last(Period::Minutes15),
                 Detail::Sparkline,
                 now - 15 * MINUTE,
-                None,
+                now,
                 3,
             ),
             (
                 TimeRange::Last(Period::Hour1),
                 Detail::Chart,
                 now - HOUR,
-                None,
+                now,
                 12,
             ),
             (
                 TimeRange::Last(Period::Day1),
                 Detail::Sparkline,
                 now - DAY,
-                None,
+                now,
                 24,
             ),
             (
                 TimeRange::Last(Period::Days7),
                 Detail::Chart,
                 now - 7 * DAY,
-                None,
+                now,
                 48,
             ),
             (
@@ -332,7 +334,7 @@ mod tests {
                 },
                 Detail::Chart,
                 1_000,
-                Some(1_000 + 2 * HOUR),
+                1_000 + 2 * HOUR,
                 24,
             ),
         ];
@@ -340,7 +342,7 @@ mod tests {
             let got = range.resolve(now, detail);
             assert_eq!(
                 (got.from, got.to, got.buckets),
-                (Some(from), to, Some(buckets)),
+                (Some(from), Some(to), Some(buckets)),
                 "{range:?}"
             );
         }
