@@ -145,7 +145,8 @@ async fn upsert_buckets(
     Ok(())
 }
 
-/// The batch's 5-minute counts and per-issue values (all time and per hour); `prune` drops 5-minute counts past retention.
+/// The batch's 5-minute counts and per-issue values (all time and per hour); `prune` drops 5-minute
+/// counts past retention.
 async fn store_issue_counts(
     tx: &mut Transaction<'_, Sqlite>,
     rows: &BatchRows<'_>,
@@ -172,8 +173,8 @@ async fn store_issue_counts(
         .execute(&mut **tx)
         .await?;
     }
-    // Many rows per statement: a batch has a few per event, and one statement each cost a fifth of
-    // the error-heavy intake rate.
+    // Many rows per statement: a batch has a few per event, and one statement each cost a quarter of
+    // the error-heavy intake rate (1,317 against 1,759 events/s at 100k events).
     let hours: Vec<_> = rows.value_hours.iter().collect();
     for chunk in hours.chunks(VALUE_HOURS_PER_STATEMENT) {
         let mut query = QueryBuilder::<Sqlite>::new(
