@@ -5,6 +5,8 @@ SHELL := /bin/bash
 WASM_BINDGEN_VERSION := 0.2.130
 BINARYEN_VERSION := 132
 TOOLS := $(CURDIR)/.tools
+# Cargo's output; several checkouts may share one through CARGO_TARGET_DIR. The site stays per checkout.
+TARGET := $(abspath $(or $(CARGO_TARGET_DIR),target))
 SITE := target/site
 PKG := $(SITE)/pkg
 export PATH := $(TOOLS)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
@@ -15,7 +17,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 ## run: build release, migrate and serve on http://127.0.0.1:3000 (SQLite under ./data)
 run: build
 	mkdir -p data
-	./target/release/stackprint serve
+	$(TARGET)/release/stackprint serve
 
 ## build: release server + optimized WASM bundle
 build: tools site-release
@@ -24,9 +26,9 @@ build: tools site-release
 ## test: unit, storage (SQLite + throwaway PostgreSQL), HTTP, real tracers and browser tests
 test: tools test-tools site-debug wasm-check
 	scripts/with-postgres.sh cargo test
-	cd end2end && STACKPRINT_BIN=$(CURDIR)/target/debug/stackprint npx playwright test
+	cd end2end && STACKPRINT_BIN=$(TARGET)/debug/stackprint npx playwright test
 	scripts/with-postgres.sh bash -c 'cd end2end && STACKPRINT_E2E_DATABASE_URL=$$STACKPRINT_TEST_POSTGRES_URL \
-		STACKPRINT_BIN=$(CURDIR)/target/debug/stackprint npx playwright test --output test-results/postgres'
+		STACKPRINT_BIN=$(TARGET)/debug/stackprint npx playwright test --output test-results/postgres'
 
 ## bench: intake throughput, then JSON API and server-rendered page latency with BENCH_EVENTS stored,
 #        and the release WASM bundle's size (SQLite, release build). Knobs: BENCH_EVENTS (1000000),
@@ -55,14 +57,14 @@ test-tools:
 site-debug:
 	cargo build -p frontend --lib --target wasm32-unknown-unknown --features hydrate
 	wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name stackprint \
-		target/wasm32-unknown-unknown/debug/frontend.wasm
+		$(TARGET)/wasm32-unknown-unknown/debug/frontend.wasm
 	cp style/main.css $(PKG)/stackprint.css
 	cp -r app/public/. $(SITE)/
 
 site-release: $(TOOLS)/node_modules/.bin/wasm-opt
 	cargo build -p frontend --lib --target wasm32-unknown-unknown --features hydrate --profile wasm-release
 	wasm-bindgen --target web --no-typescript --out-dir $(PKG) --out-name stackprint \
-		target/wasm32-unknown-unknown/wasm-release/frontend.wasm
+		$(TARGET)/wasm32-unknown-unknown/wasm-release/frontend.wasm
 	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
 		-o $(PKG)/stackprint_bg.wasm $(PKG)/stackprint_bg.wasm
 	cp style/main.css $(PKG)/stackprint.css
