@@ -300,11 +300,11 @@ pub async fn issue_event(id: i64, index: u32) -> Result<Snapshot<EventPage>, Ser
 
 /// The longest name recorded with a status change, in characters (as the JSON API).
 pub const MAX_ACTOR_CHARS: usize = 200;
-/// Who changed a status when the browser has no name set.
+/// Who changed a status when nobody is signed in (pages served without the access layer: tests).
 pub const DEFAULT_ACTOR: &str = "web";
 
-/// `POST /api/ui/status`: sets the status of 1 to 1000 issues, recorded with `actor` (blank:
-/// [`DEFAULT_ACTOR`]).
+/// `POST /api/ui/status`: sets the status of 1 to 1000 issues, recorded as the signed-in user (their
+/// email). Without one (no access layer in front) `actor` is recorded (blank: [`DEFAULT_ACTOR`]).
 #[server(prefix = "/api/ui", endpoint = "status", input = Json)]
 pub async fn set_statuses(
     ids: Vec<i64>,
@@ -318,10 +318,13 @@ pub async fn set_statuses(
             BulkStatusChange::MAX_IDS
         )));
     }
-    let actor = actor
-        .map(|a| a.trim().to_owned())
-        .filter(|a| !a.is_empty())
-        .unwrap_or_else(|| DEFAULT_ACTOR.to_owned());
+    let actor = match use_context::<domain::access::Caller>() {
+        Some(caller) => caller.user.email,
+        None => actor
+            .map(|a| a.trim().to_owned())
+            .filter(|a| !a.is_empty())
+            .unwrap_or_else(|| DEFAULT_ACTOR.to_owned()),
+    };
     if actor.chars().count() > MAX_ACTOR_CHARS {
         return Err(ServerFnError::new(format!(
             "Names are at most {MAX_ACTOR_CHARS} characters."

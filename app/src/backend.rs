@@ -5,6 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use domain::access::SessionView;
 use domain::explorer::{
     ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage, RangeQuery,
 };
@@ -134,6 +135,18 @@ pub trait ExplorerBackend: Send + Sync + 'static {
     fn delete_code_mapping(&self, id: i64) -> BackendFuture<'_, bool> {
         let _ = id;
         unsupported("code mappings")
+    }
+
+    /// A user's live browser sessions, newest first; `current` marks the one with that id.
+    fn sessions(&self, user_id: i64, current: Option<i64>) -> BackendFuture<'_, Vec<SessionView>> {
+        let _ = (user_id, current);
+        unsupported("sessions")
+    }
+
+    /// Ends one of a user's sessions; `Ok(false)` when they have none with that id.
+    fn end_session(&self, user_id: i64, id: i64) -> BackendFuture<'_, bool> {
+        let _ = (user_id, id);
+        unsupported("sessions")
     }
 
     /// Code snippets for the in-app frames of an event, `context` lines either side of each frame's

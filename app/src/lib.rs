@@ -2,6 +2,7 @@
 //! hydrate in the browser (`hydrate`, through the `frontend` cdylib). Data comes from server functions
 //! (`api`) backed by the server's [`backend::Backend`].
 
+pub mod account_api;
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
@@ -20,8 +21,11 @@ use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
-use crate::components::{ActorField, provide_actor};
-use crate::pages::{IssueDetailPage, IssueListPage, NotFound, SourceSettingsPage, TracePage};
+use crate::components::UserMenu;
+use crate::pages::{
+    IssueDetailPage, IssueListPage, NotFound, ProfilePage, SettingsIndexPage, SetupPage,
+    SignInPage, SourceSettingsPage, TracePage,
+};
 
 /// The HTML document around [`App`], rendered only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -49,7 +53,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_actor();
     // Effects run only in the browser, once hydrated: browser tests wait for this mark.
     Effect::new(move |_| {
         if let Some(body) = document().body() {
@@ -65,16 +68,20 @@ pub fn App() -> impl IntoView {
                 </A>
                 <nav aria-label="Main">
                     <A href="/">"Issues"</A>
-                    <A href="/settings/source">"Settings"</A>
+                    <A href="/settings">"Settings"</A>
                 </nav>
-                <ActorField />
+                <UserMenu />
             </header>
             <main>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=IssueListPage ssr=SsrMode::InOrder />
                     <Route path=path!("/issues/:id") view=IssueDetailPage ssr=SsrMode::InOrder />
                     <Route path=path!("/traces/:trace_id") view=TracePage ssr=SsrMode::InOrder />
+                    <Route path=path!("/settings") view=SettingsIndexPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/settings/profile") view=ProfilePage ssr=SsrMode::InOrder />
                     <Route path=path!("/settings/source") view=SourceSettingsPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/signin") view=SignInPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/setup") view=SetupPage ssr=SsrMode::InOrder />
                 </Routes>
             </main>
         </Router>

@@ -24,6 +24,84 @@ pub enum Command {
     Serve(ServeArgs),
     /// Create the database if needed, apply migrations and exit.
     Migrate(DatabaseArgs),
+    /// Manage accounts (works against the configured database; the server may be running).
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an admin; the password is read from standard input (one line).
+    Create(AdminCreateArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AdminCreateArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[arg(long)]
+    pub email: String,
+    /// The name shown in the UI (default: the email's local part).
+    #[arg(long, default_value = "")]
+    pub name: String,
+    /// Read the password from standard input (required: passwords never go in arguments, which
+    /// other users of the machine can see).
+    #[arg(long, required = true)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a user and print it once.
+    Create(TokenCreateArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TokenCreateArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// The user the token acts for.
+    #[arg(long)]
+    pub email: String,
+    /// What the token is for (shown in lists).
+    #[arg(long)]
+    pub name: String,
+    /// viewer, member or admin; never above the user's role.
+    #[arg(long, default_value = "viewer")]
+    pub role: domain::access::Role,
+    /// Lifetime such as `90d`, `12h` or `30m`; without it the token does not expire.
+    #[arg(long)]
+    pub expires: Option<Lifetime>,
+}
+
+/// A token lifetime: a number and `d`, `h` or `m`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifetime(pub std::time::Duration);
+
+impl FromStr for Lifetime {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("`{s}` is not a lifetime like 90d, 12h or 30m");
+        let unit = s.chars().last().ok_or_else(bad)?;
+        let number: u64 = s[..s.len() - unit.len_utf8()].parse().map_err(|_| bad())?;
+        let seconds = match unit {
+            'd' => 86_400,
+            'h' => 3_600,
+            'm' => 60,
+            _ => return Err(bad()),
+        };
+        if number == 0 {
+            return Err(bad());
+        }
+        number
+            .checked_mul(seconds)
+            .map(|s| Self(std::time::Duration::from_secs(s)))
+            .ok_or_else(bad)
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -79,6 +157,21 @@ pub struct ServeArgs {
         default_value = "https://api.github.com"
     )]
     pub github_api_url: String,
+
+    /// The URL people open Stackprint at (`https://errors.example.com`), behind a TLS proxy for
+    /// example. Session cookies are `Secure` when it is https; cross-site form posts are refused by
+    /// comparing their `Origin` with it. Without it, with the request's `Host`.
+    #[arg(long, env = "STACKPRINT_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// The first admin's email, created at start only while no account exists (with
+    /// `STACKPRINT_ADMIN_PASSWORD_FILE`).
+    #[arg(long, env = "STACKPRINT_ADMIN_EMAIL")]
+    pub admin_email: Option<String>,
+
+    /// A file holding the first admin's password (a container secret, say).
+    #[arg(long, env = "STACKPRINT_ADMIN_PASSWORD_FILE")]
+    pub admin_password_file: Option<PathBuf>,
 }
 
 /// A listen address, or `off` to disable that port.
@@ -123,6 +216,26 @@ mod tests {
             Ok(Listen::On("127.0.0.1:8126".parse().expect("valid address")))
         );
         assert!("localhost".parse::<Listen>().is_err());
+    }
+
+    #[test]
+    fn lifetimes_parse() {
+        let day = 86_400;
+        assert_eq!(
+            "90d".parse(),
+            Ok(Lifetime(std::time::Duration::from_secs(90 * day)))
+        );
+        assert_eq!(
+            "12h".parse(),
+            Ok(Lifetime(std::time::Duration::from_secs(12 * 3600)))
+        );
+        assert_eq!(
+            "30m".parse(),
+            Ok(Lifetime(std::time::Duration::from_secs(1800)))
+        );
+        for bad in ["", "d", "0d", "5w", "-1d", "1.5h"] {
+            assert!(bad.parse::<Lifetime>().is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ use app::{App, shell};
 use axum::Router;
 use axum::http::header;
 use axum::http::request::Parts;
+use domain::access::{Caller, SessionView};
 use domain::explorer::{
     ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage, RangeQuery,
 };
@@ -26,6 +27,11 @@ use crate::storage::{Store, StoreError, TimeWindow, unix_ms_now};
 
 /// The store, and the source service for snippets and repository settings.
 struct StoreBackend(Store, SourceService);
+
+/// Sessions count as live while used within the idle timeout.
+fn idle_cutoff() -> i64 {
+    unix_ms_now() - i64::try_from(crate::auth::SESSION_IDLE.as_millis()).unwrap_or(i64::MAX)
+}
 
 /// Pages get a generic message; the database's own text stays in the log.
 fn hide(error: StoreError) -> BackendError {
@@ -152,6 +158,19 @@ impl ExplorerBackend for StoreBackend {
     fn event_source(&self, event_id: i64, context: u32) -> BackendFuture<'_, Option<EventSource>> {
         Box::pin(async move { self.1.event_source(event_id, context).await.map_err(hide) })
     }
+
+    fn sessions(&self, user_id: i64, current: Option<i64>) -> BackendFuture<'_, Vec<SessionView>> {
+        Box::pin(async move {
+            self.0
+                .user_sessions(user_id, idle_cutoff(), current)
+                .await
+                .map_err(hide)
+        })
+    }
+
+    fn end_session(&self, user_id: i64, id: i64) -> BackendFuture<'_, bool> {
+        Box::pin(async move { self.0.end_user_session(user_id, id).await.map_err(hide) })
+    }
 }
 
 /// The intake ports (`None` when `off`), shown to a new install as where to send traces.
@@ -182,8 +201,13 @@ pub fn router(
             routes,
             move || {
                 provide_context(backend.clone());
+                let parts = use_context::<Parts>();
+                // Who the access layer found; pages and server functions act as them.
+                if let Some(caller) = parts.as_ref().and_then(|p| p.extensions.get::<Caller>()) {
+                    provide_context(caller.clone());
+                }
                 // The host the browser used, from the request leptos_axum put in context.
-                let host = use_context::<Parts>().and_then(|parts| {
+                let host = parts.and_then(|parts| {
                     let host = parts.headers.get(header::HOST)?;
                     host.to_str().ok().map(str::to_owned)
                 });

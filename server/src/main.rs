@@ -1,5 +1,6 @@
 use clap::Parser;
-use server::config::{Cli, Command};
+use server::auth::commands;
+use server::config::{AdminCommand, Cli, Command, TokenCommand};
 use server::storage::Store;
 use tracing_subscriber::EnvFilter;
 
@@ -18,5 +19,7 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(database = %args.database_url, "database is up to date");
             Ok(())
         }
+        Command::Admin(AdminCommand::Create(args)) => commands::admin_create(&args).await,
+        Command::Token(TokenCommand::Create(args)) => commands::token_create(&args).await,
     }
 }

@@ -1,16 +1,19 @@
 //! `stackprint serve`: one process, three ports, one database.
 
 use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Context;
 use axum::Router;
 use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
+use crate::auth::layer::{Gate, guard};
+use crate::auth::setup::{Bootstrap, bootstrap};
+use crate::auth::{Auth, PublicUrl, Rules, SetupLink};
 use crate::config::{Listen, ServeArgs};
-use crate::http::{
-    BodyLimits, IntakeState, agent_router, api_router, otlp_router, source_api_router,
-};
+use crate::http::{BodyLimits, IntakeState, agent_router, explorer_json_routes, otlp_router};
 use crate::pipeline::Ingestor;
 use crate::source::SourceService;
 use crate::storage::Store;
@@ -34,17 +37,38 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
 
     let mut servers = tokio::task::JoinSet::new();
     if let Listen::On(addr) = args.listen {
-        let intake = crate::explorer::IntakeListen {
-            agent: args.agent_listen.addr(),
-            otlp: args.otlp_listen.addr(),
+        let public = match &args.public_url {
+            Some(url) => PublicUrl::parse(url)
+                .with_context(|| format!("STACKPRINT_PUBLIC_URL `{url}` is not an http(s) URL"))?,
+            None => PublicUrl::default(),
         };
-        let source = SourceService::new(store.clone(), &args.github_api_url);
-        let ui =
-            crate::explorer::router(store.clone(), &args.site_root, addr, intake, source.clone())
-                .nest(
-                    "/api/v1",
-                    api_router(store.clone()).merge(source_api_router(source)),
-                );
+        let base_url = public
+            .origin
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
+        let setup = bootstrap(
+            &store,
+            &Bootstrap {
+                admin_email: args.admin_email.as_deref(),
+                admin_password_file: args.admin_password_file.as_deref(),
+                base_url: &base_url,
+            },
+        )
+        .await?;
+        let ui = explorer_app(
+            store.clone(),
+            &Explorer {
+                site_root: &args.site_root,
+                addr,
+                intake: crate::explorer::IntakeListen {
+                    agent: args.agent_listen.addr(),
+                    otlp: args.otlp_listen.addr(),
+                },
+                github_api_url: &args.github_api_url,
+                public,
+                setup,
+            },
+        );
         servers.spawn(serve_port("explorer", addr, ui));
     }
     if let Listen::On(addr) = args.agent_listen {
@@ -66,6 +90,32 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         Some(Err(e)) => Err(e.into()),
         None => Ok(()),
     }
+}
+
+/// What the explorer port is built from besides the store.
+pub struct Explorer<'a> {
+    pub site_root: &'a Path,
+    pub addr: SocketAddr,
+    pub intake: crate::explorer::IntakeListen,
+    pub github_api_url: &'a str,
+    pub public: PublicUrl,
+    pub setup: SetupLink,
+}
+
+/// The explorer port: pages, server functions, the JSON API and sign-in, every route behind the
+/// access layer with its rule.
+pub fn explorer_app(store: Store, config: &Explorer<'_>) -> Router {
+    let source = SourceService::new(store.clone(), config.github_api_url);
+    let auth = Auth::new(store.clone(), config.public.clone(), config.setup.clone());
+    let (json, rules) =
+        explorer_json_routes(store.clone(), source.clone(), auth.clone()).into_parts();
+    let gate = Gate {
+        auth,
+        rules: Arc::new(Rules::new(rules)),
+    };
+    crate::explorer::router(store, config.site_root, config.addr, config.intake, source)
+        .merge(json)
+        .layer(axum::middleware::from_fn_with_state(gate, guard))
 }
 
 async fn serve_port(name: &'static str, addr: SocketAddr, router: Router) -> anyhow::Result<()> {

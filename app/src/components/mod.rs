@@ -1,6 +1,5 @@
 //! Pieces shared by the pages.
 
-mod actor;
 mod breakdown;
 mod chart;
 mod facet_panel;
@@ -23,8 +22,8 @@ mod status;
 mod tags;
 mod time;
 mod triage;
+mod user_menu;
 
-pub use actor::{ActorField, provide_actor, use_actor};
 pub use breakdown::Breakdowns;
 pub use chart::{BarChart, Sparkline};
 pub use facet_panel::FacetPanel;
@@ -41,3 +40,4 @@ pub use status::{StatusBadge, status_label};
 pub use tags::{MetricsTable, TagTable};
 pub use time::{Ago, split_utc};
 pub use triage::{ActivityTimeline, StatusControl};
+pub use user_menu::UserMenu;

@@ -1,13 +1,11 @@
-//! Triage on the issue page: the status control (each change recorded with the name from the top
-//! bar, see [`super::actor`]; a plain form before the WASM loads) and the timeline of changes and
-//! regressions.
+//! Triage on the issue page: the status control (each change recorded as the signed-in user; a plain
+//! form before the WASM loads) and the timeline of changes and regressions.
 
 use domain::explorer::{Activity, ActivityKind};
 use domain::query::Status;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::actor::use_actor;
 use super::states::server_message;
 use super::status::status_label;
 use super::time::Ago;
@@ -19,12 +17,10 @@ use crate::api::{set_statuses, status_form_action, status_form_error};
 /// the status and redirects back to the page; once hydrated a click calls [`set_statuses`] in place.
 #[component]
 pub fn StatusControl(id: i64, status: RwSignal<Status>, changed: Callback<()>) -> impl IntoView {
-    let actor = use_actor();
     let query = use_query_map();
     let change = Action::new(move |to: &Status| {
         let to = *to;
-        let actor = actor.name();
-        async move { set_statuses(vec![id], to, actor).await.map(|r| (to, r)) }
+        async move { set_statuses(vec![id], to, None).await.map(|r| (to, r)) }
     });
     Effect::watch(
         move || change.value().get(),
@@ -75,7 +71,6 @@ pub fn StatusControl(id: i64, status: RwSignal<Status>, changed: Callback<()>) -
     view! {
         <form class="status-control" method="post" action=status_form_action()>
             <input type="hidden" name="ids[]" value=id.to_string() />
-            <input type="hidden" name="actor" value=move || actor.0.get() />
             <div class="status-buttons" role="group" aria-label="Status">
                 {buttons}
             </div>

@@ -10,8 +10,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::{ExplorerPage, Snapshot, set_statuses, status_form_action, status_form_error};
 use crate::components::{
-    Ago, GettingStarted, Sparkline, StatusBadge, server_message, status_label, use_actor,
-    use_hydrated,
+    Ago, GettingStarted, Sparkline, StatusBadge, server_message, status_label, use_hydrated,
 };
 use crate::range::{Period, TimeRange};
 use crate::terms::toggle_facet;
@@ -93,12 +92,11 @@ const BULK_FORM: &str = "bulk-status";
 /// [`set_statuses`] in place, and the buttons are disabled while nothing is checked.
 #[component]
 pub fn BulkBar(selection: ListSelection, refresh: Callback<()>) -> impl IntoView {
-    let actor = use_actor();
     let query = use_query_map();
     let hydrated = use_hydrated();
     let change = Action::new(move |(ids, status): &(Vec<i64>, Status)| {
-        let (ids, status, actor) = (ids.clone(), *status, actor.name());
-        async move { set_statuses(ids, status, actor).await.map(|r| (status, r)) }
+        let (ids, status) = (ids.clone(), *status);
+        async move { set_statuses(ids, status, None).await.map(|r| (status, r)) }
     });
     Effect::watch(
         move || change.version().get(),
@@ -154,7 +152,6 @@ pub fn BulkBar(selection: ListSelection, refresh: Callback<()>) -> impl IntoView
             role="group"
             aria-label="Change the status of the selected issues"
         >
-            <input type="hidden" name="actor" value=move || actor.0.get() />
             <span class="bulk-count">
                 {move || match count() {
                     0 => "Select issues to triage them".to_owned(),

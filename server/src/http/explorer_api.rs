@@ -1,25 +1,27 @@
 //! The Error Tracking Explorer's JSON endpoints under `/api/v1`: the issue list with counts and
 //! trends over a time range, facet counts, and an issue's distribution.
 
+use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use domain::access::{Access, Role};
 use domain::explorer::{Facets, IssueDistribution, IssueListPage, RangeQuery};
 use domain::query::{IssueQuery, Search, SearchError};
 use serde_json::json;
 
+use super::Guarded;
 use super::error::ApiError;
 use crate::storage::{Store, StoreError, TimeWindow, unix_ms_now};
 
 /// Routes relative to `/api/v1`, merged into the API router.
-pub fn routes() -> Router<Store> {
-    Router::new()
-        .route("/explorer/issues", get(explorer_issues))
-        .route("/explorer/facets", get(facets))
-        .route("/issues/{id}/distribution", get(distribution))
+pub fn routes() -> Guarded<Store> {
+    let viewer = Access::Role(Role::Viewer);
+    Guarded::new()
+        .get("/explorer/issues", viewer, explorer_issues)
+        .get("/explorer/facets", viewer, facets)
+        .get("/issues/{id}/distribution", viewer, distribution)
 }
 
 /// Errors of the endpoints that take a search: a search that does not parse is answered with the

@@ -2,15 +2,19 @@
 
 mod agent;
 mod api;
+mod auth_api;
 mod body;
 mod error;
 mod explorer_api;
+mod guarded;
 mod otlp;
 mod source_api;
 
 pub use body::BodyLimits;
 pub use error::{ApiError, IntakeFailure};
+pub use guarded::Guarded;
 
+use crate::auth::Auth;
 use crate::pipeline::Ingestor;
 use crate::source::SourceService;
 use crate::storage::Store;
@@ -30,11 +34,22 @@ pub fn otlp_router(state: IntakeState) -> axum::Router {
     otlp::router(state)
 }
 
+/// The JSON API relative to `/api/v1`, without the access layer (handler tests).
 pub fn api_router(store: Store) -> axum::Router {
-    api::router(store)
+    api::routes(store).into_router()
 }
 
-/// The source code endpoints (repositories, code mappings, snippets), relative to `/api/v1`.
+/// The source code endpoints (repositories, code mappings, snippets), relative to `/api/v1`, without
+/// the access layer (handler tests).
 pub fn source_api_router(source: SourceService) -> axum::Router {
-    source_api::router(source)
+    source_api::routes(source).into_router()
+}
+
+/// The JSON API under `/api/v1` with the source endpoints, and sign-in, sign-out and setup, each
+/// route with its access rule.
+pub fn explorer_json_routes(store: Store, source: SourceService, auth: Auth) -> Guarded {
+    auth_api::routes(auth).nest(
+        "/api/v1",
+        api::routes(store).merge(source_api::routes(source)),
+    )
 }

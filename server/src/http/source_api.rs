@@ -1,18 +1,19 @@
 //! Source code endpoints under `/api/v1`: linked repositories, code mappings and an event's snippets.
 //! Responses never hold credentials; rejected bodies are answered without echoing their values.
 
+use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, put};
-use axum::{Json, Router};
+use domain::access::{Access, Role};
 use domain::source::{
     CodeMapping, CodeMappingInput, EventSource, Repository, RepositoryInput, SourceSettings,
 };
 use serde::Deserialize;
 use serde_json::json;
 
+use super::Guarded;
 use crate::source::{DEFAULT_CONTEXT, MAX_CONTEXT, SettingsError, SourceService};
 use crate::storage::StoreError;
 
@@ -72,17 +73,23 @@ fn bad_body(rejection: JsonRejection, expected: &str) -> SourceApiError {
 const REPOSITORY_SHAPE: &str = "{\"owner\", \"name\", \"api_base_url\"?, \"credentials\": {\"kind\": \"token\", \"token\"} | {\"kind\": \"app\", \"app_id\", \"installation_id\", \"private_key\"} | {\"kind\": \"none\"} | {\"kind\": \"keep\"}, \"services\": []}";
 const MAPPING_SHAPE: &str = "{\"repository_id\", \"service\"?, \"stack_root\", \"source_root\"}";
 
-/// Routes relative to `/api/v1`, where the caller nests them.
-pub fn router(source: SourceService) -> Router {
-    Router::new()
-        .route("/repositories", get(settings).post(create_repository))
-        .route(
-            "/repositories/{id}",
-            put(update_repository).delete(delete_repository),
+/// Routes relative to `/api/v1`, where the caller nests them: repositories and mappings are settings
+/// (admins); snippets are read like the events they belong to.
+pub fn routes(source: SourceService) -> Guarded {
+    let admin = Access::Role(Role::Admin);
+    Guarded::new()
+        .get("/repositories", admin, settings)
+        .post("/repositories", admin, create_repository)
+        .put("/repositories/{id}", admin, update_repository)
+        .delete("/repositories/{id}", admin, delete_repository)
+        .get("/code-mappings", admin, mappings)
+        .post("/code-mappings", admin, create_mapping)
+        .delete("/code-mappings/{id}", admin, delete_mapping)
+        .get(
+            "/events/{id}/source",
+            Access::Role(Role::Viewer),
+            event_source,
         )
-        .route("/code-mappings", get(mappings).post(create_mapping))
-        .route("/code-mappings/{id}", delete(delete_mapping))
-        .route("/events/{id}/source", get(event_source))
         .with_state(source)
 }
 

@@ -12,6 +12,7 @@
 //! - stacks and host/container tags are stored once per distinct text (`texts`), so an event row
 //!   stays a few hundred bytes; traces are deflate-compressed JSON, one row per trace.
 
+mod auth;
 mod decode;
 mod distribution;
 mod explorer;
@@ -26,6 +27,7 @@ mod texts;
 mod triage;
 mod window;
 
+pub use auth::{NewSession, NewToken, NewUser, SessionRow, TokenRow, UserRow};
 pub use source::{CachedFile, LinkedRepository, RepositoryRow, Saved, Secret};
 pub use window::{RangeError, TimeWindow};
 

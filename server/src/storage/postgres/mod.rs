@@ -79,6 +79,11 @@ impl PgStore {
                 "value_hours",
                 include_str!("../../../../migrations/postgres/0004_value_hours.sql"),
             ),
+            (
+                6,
+                "accounts",
+                include_str!("../../../../migrations/postgres/0006_accounts.sql"),
+            ),
         ])
         .run(&pool)
         .await?;

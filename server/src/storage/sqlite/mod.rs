@@ -108,6 +108,11 @@ impl SqliteStore {
                 "value_hours",
                 include_str!("../../../../migrations/sqlite/0004_value_hours.sql"),
             ),
+            (
+                6,
+                "accounts",
+                include_str!("../../../../migrations/sqlite/0006_accounts.sql"),
+            ),
         ])
         .run(&write)
         .await?;

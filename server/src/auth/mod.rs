@@ -1,0 +1,348 @@
+//! Accounts and access: who a request comes from (a session cookie or an API token), what each route
+//! needs ([`rules`]), and the one layer that checks it ([`layer`]) on the explorer port. The intake
+//! ports do not pass through here.
+
+pub mod commands;
+pub mod cookie;
+pub mod layer;
+pub mod password;
+pub mod rules;
+pub mod secret;
+pub mod setup;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use domain::access::{Caller, Role, UserView};
+
+use crate::storage::{NewSession, NewToken, NewUser, Saved, Store, StoreError, unix_ms_now};
+
+pub use self::password::PasswordError;
+pub use self::rules::Rules;
+pub use self::setup::SetupLink;
+
+/// A session unused this long ends (the cookie stays valid only while it is used).
+pub const SESSION_IDLE: Duration = Duration::from_secs(7 * 24 * 3600);
+/// A session ends this long after sign-in however much it is used.
+pub const SESSION_ABSOLUTE: Duration = Duration::from_secs(30 * 24 * 3600);
+/// A session's `last_seen_at` and a token's `last_used_at` are written at most this often, so
+/// reads do not all become writes.
+const TOUCH_EVERY_MS: i64 = 60_000;
+
+fn ms(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("an account with this email exists")]
+    Duplicate,
+    #[error("no account has this email")]
+    UnknownUser,
+    #[error(transparent)]
+    Password(#[from] PasswordError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// How the server was reached from outside, for cookies and the CSRF check.
+#[derive(Debug, Clone, Default)]
+pub struct PublicUrl {
+    /// `scheme://host[:port]` of `STACKPRINT_PUBLIC_URL`; `None`: judged from each request's `Host`.
+    pub origin: Option<String>,
+}
+
+impl PublicUrl {
+    /// `None` when `url` is not an absolute http(s) URL.
+    pub fn parse(url: &str) -> Option<Self> {
+        let (scheme, rest) = url.split_once("://")?;
+        if scheme != "http" && scheme != "https" {
+            return None;
+        }
+        let host = rest
+            .split(['/', '?', '#'])
+            .next()
+            .filter(|h| !h.is_empty())?;
+        Some(Self {
+            origin: Some(format!("{scheme}://{}", host.to_ascii_lowercase())),
+        })
+    }
+
+    /// Cookies are `Secure` when the public URL is https.
+    pub fn secure(&self) -> bool {
+        self.origin
+            .as_deref()
+            .is_some_and(|o| o.starts_with("https://"))
+    }
+}
+
+/// Accounts, sessions and tokens over the store. Cheap to clone.
+#[derive(Clone)]
+pub struct Auth {
+    store: Store,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    public: PublicUrl,
+    setup: SetupLink,
+}
+
+/// A new session: the cookie's secret (given to the browser once) and its id.
+pub struct NewSessionSecret {
+    pub secret: String,
+    pub id: i64,
+}
+
+impl Auth {
+    pub fn new(store: Store, public: PublicUrl, setup: SetupLink) -> Self {
+        Self {
+            store,
+            inner: Arc::new(Inner { public, setup }),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn public(&self) -> &PublicUrl {
+        &self.inner.public
+    }
+
+    pub fn setup(&self) -> &SetupLink {
+        &self.inner.setup
+    }
+
+    /// The user whose email and password match; `None` for any mismatch, unknown email or disabled
+    /// account alike (the caller answers one generic message).
+    pub async fn check_password(
+        &self,
+        email: &str,
+        password: String,
+    ) -> Result<Option<UserView>, StoreError> {
+        let found = self.store.user_credentials(email.trim()).await?;
+        let (user, hash) = match found {
+            Some((user, hash)) => (Some(user), hash),
+            None => (None, None),
+        };
+        let matches = password::verify(password, hash).await;
+        Ok(user
+            .filter(|user| matches && !user.disabled)
+            .map(|user| user.user))
+    }
+
+    /// Starts a session for `user`: always a new secret, so a session id planted before sign-in is
+    /// never the one signed in.
+    pub async fn start_session(
+        &self,
+        user: &UserView,
+        user_agent: Option<&str>,
+    ) -> Result<NewSessionSecret, StoreError> {
+        let now = unix_ms_now();
+        self.store
+            .prune_sessions(now, now - ms(SESSION_IDLE))
+            .await?;
+        let secret = secret::random_secret();
+        let id = self
+            .store
+            .create_session(&NewSession {
+                secret_hash: &secret::digest(&secret),
+                user_id: user.id,
+                now,
+                expires_at: now + ms(SESSION_ABSOLUTE),
+                user_agent: user_agent.map(|ua| truncate(ua, 300)),
+            })
+            .await?;
+        Ok(NewSessionSecret { secret, id })
+    }
+
+    /// The caller of a session cookie; `None` when it is unknown, expired, idle too long or its user
+    /// is disabled.
+    pub async fn session_caller(&self, secret: &str) -> Result<Option<Caller>, StoreError> {
+        let Some(session) = self.store.session(&secret::digest(secret)).await? else {
+            return Ok(None);
+        };
+        let now = unix_ms_now();
+        let live = session.expires_at > now && session.last_seen_at > now - ms(SESSION_IDLE);
+        if !live || session.user.disabled {
+            return Ok(None);
+        }
+        if now - session.last_seen_at >= TOUCH_EVERY_MS {
+            self.store.touch_session(session.id, now).await?;
+        }
+        Ok(Some(Caller {
+            role: session.user.user.role,
+            user: session.user.user,
+            session_id: Some(session.id),
+        }))
+    }
+
+    pub async fn end_session(&self, secret: &str) -> Result<(), StoreError> {
+        self.store.end_session(&secret::digest(secret)).await
+    }
+
+    /// The caller of an API token; `None` when it is unknown, revoked, expired or its owner disabled.
+    pub async fn token_caller(&self, token: &str) -> Result<Option<Caller>, StoreError> {
+        if !token.starts_with(secret::TOKEN_PREFIX) {
+            return Ok(None);
+        }
+        let Some(row) = self.store.token(&secret::digest(token)).await? else {
+            return Ok(None);
+        };
+        let now = unix_ms_now();
+        if row.revoked || row.owner.disabled || row.expires_at.is_some_and(|at| at <= now) {
+            return Ok(None);
+        }
+        if row.last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY_MS) {
+            self.store.touch_token(row.id, now).await?;
+        }
+        Ok(Some(Caller {
+            // A token never acts above its owner, even after the owner was demoted.
+            role: row.role.min(row.owner.user.role),
+            user: row.owner.user,
+            session_id: None,
+        }))
+    }
+}
+
+/// Creates a user with a password, after the password policy. Used by the CLI, the environment
+/// bootstrap and the setup page.
+pub async fn create_user(
+    store: &Store,
+    email: &str,
+    display_name: &str,
+    password: String,
+    role: Role,
+) -> Result<UserView, AuthError> {
+    let email = email.trim();
+    if !valid_email(email) {
+        return Err(AuthError::Invalid(format!(
+            "`{email}` is not an email address"
+        )));
+    }
+    let display_name = match display_name.trim() {
+        "" => email.split('@').next().unwrap_or(email),
+        name => name,
+    };
+    let hash = password::hash(password).await?;
+    match store
+        .create_user(&NewUser {
+            email,
+            display_name: truncate(display_name, 200),
+            password_hash: Some(&hash),
+            role,
+        })
+        .await?
+    {
+        Saved::Saved(user) => Ok(user),
+        Saved::Duplicate | Saved::NotFound => Err(AuthError::Duplicate),
+    }
+}
+
+/// A new API token for the user with `email`: the token (shown once) and its stored prefix. The
+/// token's role is capped at the user's.
+pub async fn create_token(
+    store: &Store,
+    email: &str,
+    name: &str,
+    role: Role,
+    expires_at: Option<i64>,
+) -> Result<(String, Role), AuthError> {
+    let Some((owner, _)) = store.user_credentials(email.trim()).await? else {
+        return Err(AuthError::UnknownUser);
+    };
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AuthError::Invalid(
+            "the token name must have 1 to 100 characters".to_owned(),
+        ));
+    }
+    if role > owner.user.role {
+        return Err(AuthError::Invalid(format!(
+            "a token's role cannot be above its owner's ({})",
+            owner.user.role
+        )));
+    }
+    let (token, prefix) = secret::new_api_token();
+    store
+        .create_token(&NewToken {
+            user_id: owner.user.id,
+            name,
+            prefix: &prefix,
+            token_hash: &secret::digest(&token),
+            role,
+            expires_at,
+        })
+        .await?;
+    Ok((token, role))
+}
+
+/// Enough to refuse typos, not a validation of deliverability: one `@` with text on both sides.
+fn valid_email(email: &str) -> bool {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && !email.chars().any(char::is_whitespace)
+                && email.len() <= 254
+        }
+        None => false,
+    }
+}
+
+fn truncate(text: &str, max_chars: usize) -> &str {
+    match text.char_indices().nth(max_chars) {
+        Some((at, _)) => &text[..at],
+        None => text,
+    }
+}
+
+/// `text` as a URL query value.
+pub fn encode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_urls_give_origins() {
+        let cases = [
+            (
+                "https://errors.example.com/",
+                Some("https://errors.example.com"),
+                true,
+            ),
+            ("http://10.0.0.5:3000", Some("http://10.0.0.5:3000"), false),
+            ("HTTPS://X.example/path", None, false),
+            ("ftp://x", None, false),
+        ];
+        for (url, origin, secure) in cases {
+            let parsed = PublicUrl::parse(url);
+            assert_eq!(
+                parsed.as_ref().and_then(|p| p.origin.as_deref()),
+                origin,
+                "{url}"
+            );
+            assert_eq!(parsed.is_some_and(|p| p.secure()), secure, "{url}");
+        }
+    }
+
+    #[test]
+    fn emails_need_one_at_sign() {
+        for (email, ok) in [
+            ("ana@example.com", true),
+            ("ana", false),
+            ("@example.com", false),
+            ("a@b@c", false),
+            ("a b@c", false),
+        ] {
+            assert_eq!(valid_email(email), ok, "{email}");
+        }
+    }
+}
