@@ -9,9 +9,9 @@
 use std::collections::HashSet;
 
 use domain::errors::{ErrorEvent, extract};
-use domain::grouping::{GroupingInput, fingerprint};
+use domain::grouping::{GroupingInput, GroupingVersion, culprit, fingerprint};
 use domain::span::Payload;
-use domain::stacktrace::{self, Frame, Language};
+use domain::stacktrace::{self, Language};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::storage::{NewEvent, Store, WriteBatch};
@@ -147,24 +147,11 @@ fn group(event: ErrorEvent) -> NewEvent {
         stacktrace: &stack,
         fingerprint_override: event.fingerprint_override.as_deref(),
     });
-    let culprit = stack.culprit().map(culprit_label);
+    let culprit = culprit(&stack, GroupingVersion::CURRENT);
     NewEvent {
         event,
         fingerprint,
         culprit,
-    }
-}
-
-/// `module in function`, as error trackers label the frame that raised.
-fn culprit_label(frame: &Frame) -> String {
-    let place = frame
-        .module
-        .as_deref()
-        .or(frame.file.as_deref())
-        .unwrap_or("?");
-    match &frame.function {
-        Some(function) => format!("{place} in {function}"),
-        None => place.to_string(),
     }
 }
 
