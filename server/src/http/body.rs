@@ -111,9 +111,16 @@ async fn read(
     if declared.is_some_and(|len| len > max) {
         return Err(IntakeFailure::TooLarge { limit: max });
     }
-    let mut buf = Vec::with_capacity(declared.unwrap_or(0));
     let mut paid = 0;
-    pay_for(&buf, &mut paid, reservation)?;
+    let mut buf = Vec::new();
+    if let Err(overload) = buf
+        .try_reserve_exact(declared.unwrap_or(0))
+        .map_err(|_| IntakeFailure::Overloaded(Overload::Memory))
+        .and_then(|()| pay_for(&buf, &mut paid, reservation))
+    {
+        drain(body, 0, max).await;
+        return Err(overload);
+    }
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| IntakeFailure::Body(e.to_string()))?;
         let Ok(data) = frame.into_data() else {
@@ -123,7 +130,10 @@ async fn read(
             return Err(IntakeFailure::TooLarge { limit: max });
         }
         buf.reserve(data.len());
-        pay_for(&buf, &mut paid, reservation)?;
+        if let Err(overload) = pay_for(&buf, &mut paid, reservation) {
+            drain(body, buf.len() + data.len(), max).await;
+            return Err(overload);
+        }
         buf.extend_from_slice(&data);
     }
     Ok(Bytes::from(buf))
@@ -143,4 +153,16 @@ fn pay_for(
         *paid = buf.capacity();
     }
     Ok(())
+}
+
+/// Reads the rest of a refused body without keeping it, up to `max` bytes: a client still sending
+/// when the server closes gets a reset instead of the answer, and Datadog tracers must read their
+/// 200 (or 429) to stay quiet.
+async fn drain(mut body: Body, mut read: usize, max: usize) {
+    while read <= max {
+        match body.frame().await {
+            Some(Ok(frame)) => read += frame.data_ref().map_or(0, |d| d.len()),
+            _ => return,
+        }
+    }
 }
