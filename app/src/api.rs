@@ -283,6 +283,19 @@ pub async fn activity(id: i64) -> Result<Snapshot<Option<ActivityPage>>, ServerF
     })
 }
 
+/// `POST /api/ui/dropped`: intake requests refused, by reason, those with a count only.
+#[server(prefix = "/api/ui", endpoint = "dropped", input = Json)]
+pub async fn intake_dropped() -> Result<BTreeMap<String, i64>, ServerFnError> {
+    let backend = ssr::backend()?;
+    let mut dropped = backend
+        .0
+        .dropped()
+        .await
+        .map_err(|e| ssr::failed("count intake drops", e))?;
+    dropped.retain(|_, count| *count > 0);
+    Ok(dropped)
+}
+
 /// `POST /api/ui/event`: an issue's event number `index`, 0 the latest, with the issue's event count.
 #[server(prefix = "/api/ui", endpoint = "event", input = Json)]
 pub async fn issue_event(id: i64, index: u32) -> Result<Snapshot<EventPage>, ServerFnError> {

@@ -57,6 +57,12 @@ pub trait ExplorerBackend: Send + Sync + 'static {
         Box::pin(async { Ok(None) })
     }
 
+    /// Intake refusals by reason (see [`domain::intake::DropReason`]); backends without intake (test
+    /// fakes) report none.
+    fn dropped(&self) -> BackendFuture<'_, std::collections::BTreeMap<String, i64>> {
+        Box::pin(async { Ok(std::collections::BTreeMap::new()) })
+    }
+
     /// One page of the explorer: `query`'s sort and paging, `search` (already parsed) and the counts
     /// and trends over `range`.
     fn explorer_issues(

@@ -66,6 +66,10 @@ impl ExplorerBackend for StoreBackend {
         Box::pin(async move { self.0.trace(trace_id).await.map_err(hide) })
     }
 
+    fn dropped(&self) -> BackendFuture<'_, std::collections::BTreeMap<String, i64>> {
+        Box::pin(async move { Ok(self.0.stats().await.map_err(hide)?.dropped) })
+    }
+
     fn explorer_issues(
         &self,
         query: IssueQuery,

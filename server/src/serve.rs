@@ -8,9 +8,7 @@ use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 use crate::config::{Listen, ServeArgs};
-use crate::http::{
-    BodyLimits, IntakeState, agent_router, api_router, otlp_router, source_api_router,
-};
+use crate::http::{IntakeState, agent_router, api_router, otlp_router, source_api_router};
 use crate::pipeline::Ingestor;
 use crate::source::SourceService;
 use crate::storage::Store;
@@ -24,13 +22,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 redact(&args.database.database_url)
             )
         })?;
-    let intake = IntakeState {
-        ingestor: Ingestor::start(store.clone()),
-        limits: BodyLimits {
-            max_body_bytes: args.max_body_bytes,
-            max_decompressed_bytes: args.max_decompressed_bytes,
-        },
-    };
+    let intake = IntakeState::new(
+        Ingestor::start(store.clone(), args.intake_queue_depth),
+        args.body_limits(),
+    );
 
     let mut servers = tokio::task::JoinSet::new();
     if let Listen::On(addr) = args.listen {

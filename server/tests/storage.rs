@@ -11,6 +11,7 @@ mod store;
 mod triage;
 
 use domain::errors::{HitKey, SkipReason};
+use domain::intake::DropReason;
 use domain::query::{IssueQuery, Status};
 use explorer::{
     breakdowns_are_exact_at_partial_hours, counts_and_trends_in_range, facet_counts,
@@ -245,6 +246,12 @@ async fn stats(db: &TestDb) {
     batch
         .skipped
         .insert(("billing".into(), SkipReason::MissingErrorDetails), 1);
+    batch.drops.insert((DropReason::OverloadQueue, 0), 3);
+    batch
+        .drops
+        .insert((DropReason::OverloadQueue, 3_600_000), 4);
+    batch.drops.insert((DropReason::TooManySpans, 0), 1);
+    // Two writes of the same counts, as two instances on one database would make.
     write(store, &batch).await;
     write(store, &batch).await;
     let stats = store.stats().await.expect("stats");
@@ -258,6 +265,15 @@ async fn stats(db: &TestDb) {
         [("billing".to_string(), 14), ("checkout".to_string(), 30)].into()
     );
     assert_eq!(db.rows("hits").await, 3);
+    assert_eq!(
+        stats.dropped.len(),
+        DropReason::ALL.len(),
+        "every reason listed"
+    );
+    assert_eq!(stats.dropped["overload_queue"], 14);
+    assert_eq!(stats.dropped["too_many_spans"], 2);
+    assert_eq!(stats.dropped["overload_memory"], 0);
+    assert_eq!(db.rows("intake_drops").await, 3);
 }
 
 async fn concurrent_writes_share_one_issue(db: &TestDb) {

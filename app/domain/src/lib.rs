@@ -4,6 +4,7 @@
 pub mod errors;
 pub mod explorer;
 pub mod grouping;
+pub mod intake;
 pub mod query;
 pub mod source;
 pub mod span;

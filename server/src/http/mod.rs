@@ -8,8 +8,8 @@ mod explorer_api;
 mod otlp;
 mod source_api;
 
-pub use body::BodyLimits;
-pub use error::{ApiError, IntakeFailure};
+pub use body::{BodyLimits, InflightBudget};
+pub use error::{ApiError, IntakeFailure, Overload};
 
 use crate::pipeline::Ingestor;
 use crate::source::SourceService;
@@ -20,6 +20,17 @@ use crate::storage::Store;
 pub struct IntakeState {
     pub ingestor: Ingestor,
     pub limits: BodyLimits,
+    pub inflight: InflightBudget,
+}
+
+impl IntakeState {
+    pub fn new(ingestor: Ingestor, limits: BodyLimits) -> Self {
+        Self {
+            ingestor,
+            inflight: InflightBudget::new(limits.max_inflight_bytes),
+            limits,
+        }
+    }
 }
 
 pub fn agent_router(state: IntakeState) -> axum::Router {

@@ -35,6 +35,7 @@ use std::path::PathBuf;
 use domain::errors::{ErrorEvent, HitKey, SkipReason};
 use domain::explorer::{ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage};
 use domain::grouping::Fingerprint;
+use domain::intake::DropReason;
 use domain::query::{
     EventPage, IssueDetail, IssuePage, IssueQuery, Search, SearchError, Stats, Status, TraceDetail,
 };
@@ -66,6 +67,8 @@ pub struct WriteBatch {
     pub skipped: BTreeMap<(String, SkipReason), u64>,
     /// Spans received.
     pub spans: u64,
+    /// Refused intake requests per reason and hour (bucket start, Unix ms).
+    pub drops: BTreeMap<(DropReason, i64), u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -138,6 +141,7 @@ impl Store {
             && batch.traces.is_empty()
             && batch.hits.is_empty()
             && batch.skipped.is_empty()
+            && batch.drops.is_empty()
             && batch.spans == 0
         {
             return Ok(());
@@ -185,6 +189,9 @@ impl Store {
         // Every reason is listed, zero included, so users see what *could* be dropped.
         for reason in SkipReason::ALL {
             stats.skipped.entry(reason.as_str().to_owned()).or_insert(0);
+        }
+        for reason in DropReason::ALL {
+            stats.dropped.entry(reason.as_str().to_owned()).or_insert(0);
         }
         Ok(stats)
     }

@@ -33,6 +33,8 @@ pub(super) struct Dialect {
     pub totals: &'static str,
     /// `(reason, count)` rows.
     pub skipped: &'static str,
+    /// `(reason, count)` rows of refused intake requests.
+    pub dropped: &'static str,
     /// `(service, hits)` rows.
     pub hits: &'static str,
     /// The spans counter.
@@ -142,6 +144,9 @@ where
         let skipped: Vec<(String, i64)> = sqlx::query_as(self.sql.skipped)
             .fetch_all(self.pool)
             .await?;
+        let dropped: Vec<(String, i64)> = sqlx::query_as(self.sql.dropped)
+            .fetch_all(self.pool)
+            .await?;
         let hits: Vec<(String, i64)> = sqlx::query_as(self.sql.hits).fetch_all(self.pool).await?;
         let spans: Option<i64> = sqlx::query_scalar(self.sql.spans)
             .fetch_optional(self.pool)
@@ -152,6 +157,7 @@ where
             skipped: skipped.into_iter().collect(),
             hits: hits.into_iter().collect(),
             spans: spans.unwrap_or(0),
+            dropped: dropped.into_iter().collect(),
         })
     }
 

@@ -101,6 +101,8 @@ pub(super) struct BatchRows<'a> {
     pub traces: BTreeMap<String, Vec<Span>>,
     pub hits: Vec<HitRow<'a>>,
     pub skipped: Vec<(Cow<'a, str>, &'static str, i64)>,
+    /// (reason, hour, count) of refused intake requests.
+    pub drops: Vec<(&'static str, i64, i64)>,
     pub spans: i64,
     /// (service, repository URL) pairs the events name, for the source settings.
     pub repositories: BTreeSet<(String, String)>,
@@ -122,6 +124,7 @@ impl<'a> BatchRows<'a> {
             traces: BTreeMap::new(),
             hits: Vec::with_capacity(batch.hits.len()),
             skipped: Vec::with_capacity(batch.skipped.len()),
+            drops: Vec::with_capacity(batch.drops.len()),
             spans: to_i64(batch.spans, "span counter")?,
             repositories: super::source::seen_pairs(&batch.events),
         };
@@ -214,6 +217,10 @@ impl<'a> BatchRows<'a> {
                 reason.as_str(),
                 to_i64(count, "skipped counter")?,
             ));
+        }
+        for (&(reason, hour), &count) in &batch.drops {
+            rows.drops
+                .push((reason.as_str(), hour, to_i64(count, "drop counter")?));
         }
         Ok(rows)
     }

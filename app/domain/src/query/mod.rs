@@ -218,4 +218,7 @@ pub struct Stats {
     /// Spans received by intake.
     #[serde(default)]
     pub spans: i64,
+    /// Intake requests refused or dropped, by [`crate::intake::DropReason`] (every reason listed).
+    #[serde(default)]
+    pub dropped: std::collections::BTreeMap<String, i64>,
 }

@@ -42,6 +42,7 @@ pub(in crate::storage) const DIALECT: Dialect = Dialect {
     trace: "SELECT spans FROM traces WHERE trace_id = $1",
     totals: "SELECT COUNT(*), COALESCE(SUM(count), 0)::bigint FROM issues",
     skipped: "SELECT reason, SUM(count)::bigint FROM skipped GROUP BY reason",
+    dropped: "SELECT reason, SUM(count)::bigint FROM intake_drops GROUP BY reason",
     hits: "SELECT service, SUM(hits)::bigint FROM hits GROUP BY service",
     spans: "SELECT value FROM counters WHERE name = 'spans'",
 };
@@ -78,6 +79,11 @@ impl PgStore {
                 4,
                 "value_hours",
                 include_str!("../../../../migrations/postgres/0004_value_hours.sql"),
+            ),
+            (
+                7,
+                "intake_drops",
+                include_str!("../../../../migrations/postgres/0007_intake_drops.sql"),
             ),
         ])
         .run(&pool)

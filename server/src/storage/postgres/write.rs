@@ -343,6 +343,20 @@ async fn store_counters(
         .execute(&mut **tx)
         .await?;
     }
+    let drops = &rows.drops;
+    if !drops.is_empty() {
+        sqlx::query(
+            "INSERT INTO intake_drops (reason, bucket, count) \
+                SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bigint[]) \
+                ON CONFLICT (reason, bucket) \
+                DO UPDATE SET count = intake_drops.count + EXCLUDED.count",
+        )
+        .bind(column(drops, |(reason, _, _)| *reason))
+        .bind(column(drops, |(_, bucket, _)| *bucket))
+        .bind(column(drops, |(_, _, count)| *count))
+        .execute(&mut **tx)
+        .await?;
+    }
     if rows.spans > 0 {
         sqlx::query(
             "INSERT INTO counters (name, value) \

@@ -47,6 +47,7 @@ pub(in crate::storage) const DIALECT: Dialect = Dialect {
     trace: "SELECT spans FROM traces WHERE trace_id = ?1",
     totals: "SELECT COUNT(*), coalesce(SUM(count), 0) FROM issues",
     skipped: "SELECT reason, SUM(count) FROM skipped GROUP BY reason",
+    dropped: "SELECT reason, SUM(count) FROM intake_drops GROUP BY reason",
     hits: "SELECT service, SUM(hits) FROM hits GROUP BY service",
     spans: "SELECT value FROM counters WHERE name = 'spans'",
 };
@@ -107,6 +108,11 @@ impl SqliteStore {
                 4,
                 "value_hours",
                 include_str!("../../../../migrations/sqlite/0004_value_hours.sql"),
+            ),
+            (
+                7,
+                "intake_drops",
+                include_str!("../../../../migrations/sqlite/0007_intake_drops.sql"),
             ),
         ])
         .run(&write)

@@ -280,6 +280,19 @@ async fn store_counters(
         .execute(&mut **tx)
         .await?;
     }
+    for (reason, bucket, count) in &rows.drops {
+        sqlx::query(
+            "INSERT INTO intake_drops (reason, bucket, count) \
+                VALUES (?1, ?2, ?3) \
+                ON CONFLICT (reason, bucket) \
+                DO UPDATE SET count = count + excluded.count",
+        )
+        .bind(*reason)
+        .bind(bucket)
+        .bind(count)
+        .execute(&mut **tx)
+        .await?;
+    }
     if rows.spans > 0 {
         sqlx::query(
             "INSERT INTO counters (name, value) \

@@ -5,26 +5,40 @@
 //! are waiting into one transaction and answers every request only after that transaction committed:
 //! a 2xx means the data is on disk, yet thousands of small tracer requests cost one fsync, not
 //! thousands. No state lives here between requests, so several instances can share one PostgreSQL.
+//!
+//! The writer's queue is bounded: a request that finds `queue_depth` batches already prepared or
+//! waiting is refused at once ([`IngestError::QueueFull`]) and answered as its client expects,
+//! rather than waiting while memory and latency grow.
+
+mod drops;
 
 use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
 
 use domain::errors::{ErrorEvent, extract};
 use domain::grouping::{GroupingInput, GroupingVersion, culprit, fingerprint};
+use domain::intake::DropReason;
 use domain::span::Payload;
 use domain::stacktrace::{self, Language};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
+use tokio::time::MissedTickBehavior;
 
+pub use self::drops::{DropCounter, DropCounts};
 use crate::storage::{NewEvent, Store, WriteBatch};
 
-/// Batches waiting for the writer; beyond this, intake requests wait (backpressure) instead of
-/// buffering without bound.
-const QUEUE_DEPTH: usize = 256;
+/// Default of `--intake-queue-depth`: batches prepared or waiting for the writer.
+pub const QUEUE_DEPTH: usize = 256;
+/// How often the writer stores drop counts when no batch brings them along.
+const DROPS_FLUSH: Duration = Duration::from_secs(1);
 /// Upper bound of spans merged into one transaction, so one commit stays short.
 const MAX_SPANS_PER_COMMIT: u64 = 200_000;
 const HOUR_MS: i64 = 3_600_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
+    #[error("the writer has a full queue")]
+    QueueFull,
     #[error("preparing the payload failed")]
     PrepareFailed,
     #[error("the writer stopped")]
@@ -37,32 +51,52 @@ pub enum IngestError {
 struct Job {
     batch: WriteBatch,
     done: oneshot::Sender<Result<(), ()>>,
+    /// The job's place in the queue, given back once it is answered.
+    slot: OwnedSemaphorePermit,
 }
 
 /// Handle to the writer task; cheap to clone.
 #[derive(Clone)]
 pub struct Ingestor {
-    jobs: mpsc::Sender<Job>,
+    /// Unbounded itself: `slots` bounds it.
+    jobs: mpsc::UnboundedSender<Job>,
+    slots: Arc<Semaphore>,
+    drops: DropCounter,
 }
 
 impl Ingestor {
-    /// Starts the writer task on the current runtime.
-    pub fn start(store: Store) -> Self {
-        let (jobs, rx) = mpsc::channel(QUEUE_DEPTH);
-        tokio::spawn(writer(store, rx));
-        Self { jobs }
+    /// Starts the writer task on the current runtime, with room for `queue_depth` batches (0
+    /// refuses every payload: a way to test overload answers).
+    pub fn start(store: Store, queue_depth: usize) -> Self {
+        let (jobs, rx) = mpsc::unbounded_channel();
+        let drops = DropCounter::default();
+        tokio::spawn(writer(store, rx, drops.clone()));
+        Self {
+            jobs,
+            slots: Arc::new(Semaphore::new(queue_depth.min(Semaphore::MAX_PERMITS))),
+            drops,
+        }
     }
 
-    /// Stores a payload; returns once it is durable.
+    /// Counts a refused request; stored with the writer's next commit.
+    pub fn count_drop(&self, reason: DropReason) {
+        self.drops.count(reason);
+    }
+
+    /// Stores a payload; returns once it is durable, or at once with [`IngestError::QueueFull`].
     pub async fn ingest(&self, payload: Payload) -> Result<(), IngestError> {
+        let slot = self
+            .slots
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| IngestError::QueueFull)?;
         // Extraction, stack parsing and grouping are CPU work: keep them off the async workers.
         let batch = tokio::task::spawn_blocking(move || prepare(&payload))
             .await
             .map_err(|_| IngestError::PrepareFailed)?;
         let (done, answer) = oneshot::channel();
         self.jobs
-            .send(Job { batch, done })
-            .await
+            .send(Job { batch, done, slot })
             .map_err(|_| IngestError::WriterGone)?;
         match answer.await {
             Ok(Ok(())) => Ok(()),
@@ -72,19 +106,35 @@ impl Ingestor {
     }
 }
 
-async fn writer(store: Store, mut rx: mpsc::Receiver<Job>) {
-    while let Some(first) = rx.recv().await {
-        let mut batch = first.batch;
-        let mut waiting = vec![first.done];
-        // Group commit: take what queued up while the previous transaction ran.
-        while batch.spans < MAX_SPANS_PER_COMMIT {
-            match rx.try_recv() {
-                Ok(job) => {
-                    merge(&mut batch, job.batch);
-                    waiting.push(job.done);
-                }
-                Err(_) => break,
+async fn writer(store: Store, mut rx: mpsc::UnboundedReceiver<Job>, drops: DropCounter) {
+    let mut flush = tokio::time::interval(DROPS_FLUSH);
+    flush.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        let first = tokio::select! {
+            job = rx.recv() => match job {
+                Some(job) => Some(job),
+                None => break,
+            },
+            _ = flush.tick() => None,
+        };
+        let mut batch = WriteBatch::default();
+        let mut waiting = Vec::new();
+        let mut slots = Vec::new();
+        if let Some(job) = first {
+            batch = job.batch;
+            waiting.push(job.done);
+            slots.push(job.slot);
+            // Group commit: take what queued up while the previous transaction ran.
+            while batch.spans < MAX_SPANS_PER_COMMIT {
+                let Ok(job) = rx.try_recv() else { break };
+                merge(&mut batch, job.batch);
+                waiting.push(job.done);
+                slots.push(job.slot);
             }
+        }
+        batch.drops = drops.take();
+        if waiting.is_empty() && batch.drops.is_empty() {
+            continue;
         }
         let started = std::time::Instant::now();
         let answer = store.write_batch(&batch).await;
@@ -97,11 +147,20 @@ async fn writer(store: Store, mut rx: mpsc::Receiver<Job>) {
         );
         let answer = answer.map_err(|e| {
             tracing::error!(error = %e, requests = waiting.len(), "writing an intake batch failed");
+            drops.restore(std::mem::take(&mut batch.drops));
         });
         for done in waiting {
             // A request whose client went away no longer needs its answer.
             let _ = done.send(answer.clone());
         }
+        drop(slots);
+    }
+    let last = WriteBatch {
+        drops: drops.take(),
+        ..WriteBatch::default()
+    };
+    if let Err(e) = store.write_batch(&last).await {
+        tracing::error!(error = %e, "storing the last drop counts failed");
     }
 }
 
@@ -167,4 +226,7 @@ fn merge(into: &mut WriteBatch, from: WriteBatch) {
         *into.skipped.entry(key).or_default() += n;
     }
     into.spans += from.spans;
+    for (key, n) in from.drops {
+        *into.drops.entry(key).or_default() += n;
+    }
 }
