@@ -269,6 +269,7 @@ fn event(id: i64, hours: i64) -> EventDetail {
         message: "division by zero".to_owned(),
         stack: "Traceback (most recent call last):\n  ...".to_owned(),
         stacktrace: stacktrace(),
+        handling_stacktrace: None,
         span_tags: BTreeMap::from([
             ("http.method".to_owned(), "GET".to_owned()),
             ("env".to_owned(), "prod".to_owned()),

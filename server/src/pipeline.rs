@@ -5,16 +5,19 @@
 //! are waiting into one transaction and answers every request only after that transaction committed:
 //! a 2xx means the data is on disk, yet thousands of small tracer requests cost one fsync, not
 //! thousands. No state lives here between requests, so several instances can share one PostgreSQL.
+//!
+//! Events are grouped with the current grouping version; during an upgrade's [`Transition`] also with
+//! the previous one, so storage can join them to the issues the previous version made.
 
 use std::collections::HashSet;
 
-use domain::errors::{ErrorEvent, extract};
-use domain::grouping::{GroupingInput, fingerprint};
+use domain::errors::{TrackedEvent, extract};
+use domain::grouping::{GroupingInput, GroupingVersion, fingerprint, fingerprint_as};
 use domain::span::Payload;
-use domain::stacktrace::{self, Frame, Language};
+use domain::stacktrace::Frame;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::storage::{NewEvent, Store, WriteBatch};
+use crate::storage::{NewEvent, Store, WriteBatch, unix_ms_now};
 
 /// Batches waiting for the writer; beyond this, intake requests wait (backpressure) instead of
 /// buffering without bound.
@@ -34,6 +37,22 @@ pub enum IngestError {
     Store,
 }
 
+/// Whether events are also grouped with the previous grouping version, and until when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Transition {
+    /// Unix ms; `None` when there is nothing to transition (a new install, or the period is over).
+    pub until: Option<i64>,
+}
+
+impl Transition {
+    /// No transition: only the current version.
+    pub const NONE: Self = Self { until: None };
+
+    fn active(self, now: i64) -> bool {
+        self.until.is_some_and(|until| now < until)
+    }
+}
+
 struct Job {
     batch: WriteBatch,
     done: oneshot::Sender<Result<(), ()>>,
@@ -43,20 +62,22 @@ struct Job {
 #[derive(Clone)]
 pub struct Ingestor {
     jobs: mpsc::Sender<Job>,
+    transition: Transition,
 }
 
 impl Ingestor {
     /// Starts the writer task on the current runtime.
-    pub fn start(store: Store) -> Self {
+    pub fn start(store: Store, transition: Transition) -> Self {
         let (jobs, rx) = mpsc::channel(QUEUE_DEPTH);
         tokio::spawn(writer(store, rx));
-        Self { jobs }
+        Self { jobs, transition }
     }
 
     /// Stores a payload; returns once it is durable.
     pub async fn ingest(&self, payload: Payload) -> Result<(), IngestError> {
         // Extraction, stack parsing and grouping are CPU work: keep them off the async workers.
-        let batch = tokio::task::spawn_blocking(move || prepare(&payload))
+        let transition = self.transition;
+        let batch = tokio::task::spawn_blocking(move || prepare(&payload, transition))
             .await
             .map_err(|_| IngestError::PrepareFailed)?;
         let (done, answer) = oneshot::channel();
@@ -106,7 +127,8 @@ async fn writer(store: Store, mut rx: mpsc::Receiver<Job>) {
 }
 
 /// Extracts error events, groups them and collects the traces and counters to store.
-pub fn prepare(payload: &Payload) -> WriteBatch {
+pub fn prepare(payload: &Payload, transition: Transition) -> WriteBatch {
+    let with_previous = transition.active(unix_ms_now());
     let mut batch = WriteBatch {
         spans: payload.span_count() as u64,
         ..WriteBatch::default()
@@ -125,33 +147,37 @@ pub fn prepare(payload: &Payload) -> WriteBatch {
             *batch.skipped.entry((service, reason)).or_default() += 1;
         }
         for event in extraction.events {
-            if stored_traces.insert(event.trace_id) {
+            if stored_traces.insert(event.event.trace_id) {
                 batch.traces.push((event.trace_id, trace.clone()));
             }
-            batch.events.push(group(event));
+            batch.events.push(group(event, with_previous));
         }
     }
     batch
 }
 
-fn group(event: ErrorEvent) -> NewEvent {
-    let language = event
-        .language
-        .as_deref()
-        .and_then(Language::from_tracer_lang);
-    let stack = stacktrace::parse(&event.stack, language);
-    let fingerprint = fingerprint(&GroupingInput {
+/// Groups one event; `with_previous` also computes the previous version's hash.
+fn group(tracked: TrackedEvent, with_previous: bool) -> NewEvent {
+    let TrackedEvent {
+        event,
+        stacktrace: stack,
+    } = tracked;
+    let input = GroupingInput {
         service: &event.service,
         error_type: &event.error_type,
         message: &event.message,
         stacktrace: &stack,
         fingerprint_override: event.fingerprint_override.as_deref(),
-    });
+    };
+    let fingerprint = fingerprint(&input);
+    let previous_fingerprint =
+        with_previous.then(|| fingerprint_as(GroupingVersion::PREVIOUS, &input).hash);
     let culprit = stack.culprit().map(culprit_label);
     NewEvent {
         event,
         fingerprint,
         culprit,
+        previous_fingerprint,
     }
 }
 

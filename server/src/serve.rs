@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use axum::Router;
+use domain::grouping::{GROUPING_VERSION, PREVIOUS_GROUPING_VERSION};
 use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
@@ -11,7 +12,7 @@ use crate::config::{Listen, ServeArgs};
 use crate::http::{
     BodyLimits, IntakeState, agent_router, api_router, otlp_router, source_api_router,
 };
-use crate::pipeline::Ingestor;
+use crate::pipeline::{Ingestor, Transition};
 use crate::source::SourceService;
 use crate::storage::Store;
 
@@ -24,8 +25,25 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 redact(&args.database.database_url)
             )
         })?;
+    let transition = Transition {
+        until: store
+            .grouping_transition(
+                GROUPING_VERSION,
+                PREVIOUS_GROUPING_VERSION,
+                args.grouping_transition_days,
+            )
+            .await
+            .context("reading the grouping transition")?,
+    };
+    if transition.until.is_some() {
+        tracing::info!(
+            from = PREVIOUS_GROUPING_VERSION,
+            to = GROUPING_VERSION,
+            "grouping transition: events also join issues of the previous grouping version"
+        );
+    }
     let intake = IntakeState {
-        ingestor: Ingestor::start(store.clone()),
+        ingestor: Ingestor::start(store.clone(), transition),
         limits: BodyLimits {
             max_body_bytes: args.max_body_bytes,
             max_decompressed_bytes: args.max_decompressed_bytes,

@@ -2,6 +2,8 @@
 
 #[path = "support/storage_explorer.rs"]
 mod explorer;
+#[path = "support/storage_grouping.rs"]
+mod grouping;
 #[path = "support/storage_reads.rs"]
 mod reads;
 #[path = "support/store.rs"]
@@ -16,6 +18,7 @@ use explorer::{
     breakdowns_are_exact_at_partial_hours, counts_and_trends_in_range, facet_counts,
     issue_distribution, recent_ranges_use_five_minute_buckets, search_language,
 };
+use grouping::grouping_upgrade_never_splits_issues;
 use reads::text_filter_is_literal_and_case_insensitive;
 use reads::{events_newest_first, filters, issue_detail, set_status, sorts_and_pages};
 use server::storage::{Store, WriteBatch};
@@ -52,6 +55,7 @@ suite!(
     unknown_version_formats_use_first_seen,
     issues_resolved_without_version_reopen_on_new_events,
     ignored_issues_keep_counting_out_of_view,
+    grouping_upgrade_never_splits_issues,
 );
 
 async fn write(store: &Store, batch: &WriteBatch) {

@@ -12,6 +12,7 @@
 //! - stacks and host/container tags are stored once per distinct text (`texts`), so an event row
 //!   stays a few hundred bytes; traces are deflate-compressed JSON, one row per trace.
 
+mod aliases;
 mod decode;
 mod distribution;
 mod explorer;
@@ -52,6 +53,9 @@ pub struct NewEvent {
     pub fingerprint: Fingerprint,
     /// Top in-app frame, `module in function`; kept on the issue when its first event has one.
     pub culprit: Option<String>,
+    /// The previous grouping version's hash, computed only during an upgrade's transition: an event
+    /// whose `fingerprint` has no issue joins the issue of this one (see `aliases.rs`).
+    pub previous_fingerprint: Option<String>,
 }
 
 /// Everything one intake commit stores, written in one transaction.
@@ -143,10 +147,29 @@ impl Store {
             return Ok(());
         }
         let now = unix_ms_now();
-        let rows = rows::BatchRows::new(batch, now)?;
         match self {
-            Self::Sqlite(s) => s.write(&rows, now).await,
-            Self::Postgres(s) => s.write(&rows, now).await,
+            Self::Sqlite(s) => s.write(batch, now).await,
+            Self::Postgres(s) => s.write(batch, now).await,
+        }
+    }
+
+    /// The end (Unix ms) of the transition from grouping version `previous` to `current`: `days`
+    /// after `current` first ran on this database, and only when issues of `previous` exist; `None`
+    /// when there is nothing to transition. Records the first run of `current`.
+    pub async fn grouping_transition(
+        &self,
+        current: &str,
+        previous: &str,
+        days: u32,
+    ) -> Result<Option<i64>, StoreError> {
+        let now = unix_ms_now();
+        match self {
+            Self::Sqlite(s) => {
+                aliases::transition_end(s.writer().pool, current, previous, days, now).await
+            }
+            Self::Postgres(s) => {
+                aliases::transition_end(s.writer().pool, current, previous, days, now).await
+            }
         }
     }
 

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use axum::Router;
 use server::http::{BodyLimits, IntakeState, agent_router, api_router, otlp_router};
-use server::pipeline::Ingestor;
+use server::pipeline::{Ingestor, Transition};
 use server::storage::Store;
 
 pub struct TestServer {
@@ -36,7 +36,7 @@ pub async fn start() -> TestServer {
         .await
         .expect("open store");
     let intake = IntakeState {
-        ingestor: Ingestor::start(store.clone()),
+        ingestor: Ingestor::start(store.clone(), Transition::NONE),
         limits: BodyLimits {
             max_body_bytes: MAX_BODY,
             max_decompressed_bytes: MAX_DECOMPRESSED,

@@ -79,6 +79,11 @@ impl PgStore {
                 "value_hours",
                 include_str!("../../../../migrations/postgres/0004_value_hours.sql"),
             ),
+            (
+                5,
+                "grouping_aliases",
+                include_str!("../../../../migrations/postgres/0005_grouping_aliases.sql"),
+            ),
         ])
         .run(&pool)
         .await?;

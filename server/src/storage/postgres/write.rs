@@ -10,7 +10,7 @@ use crate::storage::rows::BatchRows;
 use crate::storage::texts;
 use crate::storage::triage::{self, StoredIssue};
 use crate::storage::window::prune_before;
-use crate::storage::{StoreError, decode};
+use crate::storage::{StoreError, WriteBatch, aliases, decode};
 
 const UPSERT_ISSUES: &str = "\
     INSERT INTO issues (service, fingerprint, grouping_version, fingerprint_tree, error_type, \
@@ -41,10 +41,12 @@ const INSERT_EVENTS: &str = "\
 impl PgStore {
     pub(in crate::storage) async fn write(
         &self,
-        rows: &BatchRows<'_>,
+        batch: &WriteBatch,
         now: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
+        let routes = aliases::route::<Postgres>(&mut tx, batch, now).await?;
+        let rows = &BatchRows::new(batch, now, &routes)?;
         if !rows.issues.is_empty() {
             let stored = upsert_issues(&mut tx, rows).await?;
             let issue_ids: Vec<i64> = stored.iter().map(|issue| issue.id).collect();

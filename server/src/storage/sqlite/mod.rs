@@ -108,6 +108,11 @@ impl SqliteStore {
                 "value_hours",
                 include_str!("../../../../migrations/sqlite/0004_value_hours.sql"),
             ),
+            (
+                5,
+                "grouping_aliases",
+                include_str!("../../../../migrations/sqlite/0005_grouping_aliases.sql"),
+            ),
         ])
         .run(&write)
         .await?;

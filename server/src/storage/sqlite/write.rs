@@ -10,7 +10,7 @@ use crate::storage::rows::BatchRows;
 use crate::storage::texts;
 use crate::storage::triage::{self, StoredIssue};
 use crate::storage::window::prune_before;
-use crate::storage::{StoreError, decode};
+use crate::storage::{StoreError, WriteBatch, aliases, decode};
 
 /// In `DO UPDATE`, bare column names are the stored row's values, before the update.
 const UPSERT_ISSUE: &str = "\
@@ -38,10 +38,12 @@ const INSERT_EVENT: &str = "\
 impl SqliteStore {
     pub(in crate::storage) async fn write(
         &self,
-        rows: &BatchRows<'_>,
+        batch: &WriteBatch,
         now: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.write.begin().await?;
+        let routes = aliases::route::<Sqlite>(&mut tx, batch, now).await?;
+        let rows = &BatchRows::new(batch, now, &routes)?;
         let mut stored = Vec::with_capacity(rows.issues.len());
         for issue in &rows.issues {
             let (id, status, resolved_version, resolved_at) = sqlx::query_as(UPSERT_ISSUE)
