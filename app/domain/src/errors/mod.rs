@@ -138,9 +138,14 @@ pub fn extract(trace: &[Span], meta: &PayloadMeta) -> Extraction {
                 git::complete_git_tags(&mut event.span_tags, trace, &event.service);
                 out.events.push(TrackedEvent { event, stacktrace })
             }
-            None => out
-                .skipped
-                .push((span.service.clone(), SkipReason::MissingErrorDetails)),
+            None => {
+                let reason = if stack_rule::sent_empty_stack(span) {
+                    SkipReason::InsufficientStack
+                } else {
+                    SkipReason::MissingErrorDetails
+                };
+                out.skipped.push((span.service.clone(), reason))
+            }
         }
     }
     out

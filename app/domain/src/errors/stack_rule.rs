@@ -4,6 +4,7 @@
 //! or a stack of bare addresses tells nobody where the bug is, and grouping such errors by message
 //! only would merge unrelated failures.
 
+use crate::span::{Span, tags as key};
 use crate::stacktrace::{self, Frame, Language, Stacktrace};
 
 /// The stack parsed once, for grouping too; `None` when it fails the rule.
@@ -12,7 +13,14 @@ pub(super) fn tracked_stack(stack: &str, language: Option<Language>) -> Option<S
         return None;
     }
     let parsed = stacktrace::parse(stack, language);
-    parsed.frames().any(meaningful).then_some(parsed)
+    let tracked = parsed.frames().any(meaningful);
+    tracked.then_some(parsed)
+}
+
+/// A span that describes its error but sent an empty `error.stack`: the stack rule's case, not one of
+/// missing details.
+pub(super) fn sent_empty_stack(span: &Span) -> bool {
+    span.tag(key::ERROR_TYPE).is_some() && span.meta.get(key::ERROR_STACK).is_some_and(String::is_empty)
 }
 
 /// A function and where it lives: a file, or the class/module for runtimes that print none (.NET
