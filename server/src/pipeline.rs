@@ -148,7 +148,7 @@ pub fn prepare(payload: &Payload, transition: Transition) -> WriteBatch {
         }
         for event in extraction.events {
             if stored_traces.insert(event.event.trace_id) {
-                batch.traces.push((event.trace_id, trace.clone()));
+                batch.traces.push((event.event.trace_id, trace.clone()));
             }
             batch.events.push(group(event, with_previous));
         }

@@ -4,8 +4,8 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 use axum::Router;
-use domain::grouping::{GROUPING_VERSION, PREVIOUS_GROUPING_VERSION};
 use axum::serve::ListenerExt;
+use domain::grouping::{GROUPING_VERSION, PREVIOUS_GROUPING_VERSION};
 use tokio::net::TcpListener;
 
 use crate::config::{Listen, ServeArgs};

@@ -249,13 +249,20 @@ async fn stats(db: &TestDb) {
     batch
         .skipped
         .insert(("billing".into(), SkipReason::MissingErrorDetails), 1);
+    batch
+        .skipped
+        .insert(("billing".into(), SkipReason::InsufficientStack), 4);
     write(store, &batch).await;
     write(store, &batch).await;
     let stats = store.stats().await.expect("stats");
     assert_eq!((stats.issues, stats.error_events, stats.spans), (1, 2, 80));
     assert_eq!(
         stats.skipped,
-        [("missing_error_details".to_string(), 6)].into()
+        [
+            ("missing_error_details".to_string(), 6),
+            ("insufficient_stack".to_string(), 8)
+        ]
+        .into()
     );
     assert_eq!(
         stats.hits,

@@ -34,7 +34,10 @@ where
     for new in &batch.events {
         wanted
             .entry((&new.event.service, &new.fingerprint.hash))
-            .or_insert((&new.fingerprint.version, new.previous_fingerprint.as_deref()));
+            .or_insert((
+                &new.fingerprint.version,
+                new.previous_fingerprint.as_deref(),
+            ));
     }
     let mut routes = Routes::new();
     for ((service, hash), (version, previous)) in wanted {
@@ -138,22 +141,21 @@ where
     (i64,): for<'r> sqlx::FromRow<'r, DB::Row>,
 {
     let mut conn = pool.acquire().await?;
-    let mut insert = QueryBuilder::<DB>::new(
-        "INSERT INTO grouping_versions (version, started_at) VALUES (",
-    );
+    let mut insert =
+        QueryBuilder::<DB>::new("INSERT INTO grouping_versions (version, started_at) VALUES (");
     insert
         .separated(", ")
         .push_bind(current.to_owned())
         .push_bind(now)
         .push_unseparated(") ON CONFLICT (version) DO NOTHING");
     insert.build().execute(&mut *conn).await?;
-    let mut started = QueryBuilder::<DB>::new(
-        "SELECT started_at FROM grouping_versions WHERE version = ",
-    );
+    let mut started =
+        QueryBuilder::<DB>::new("SELECT started_at FROM grouping_versions WHERE version = ");
     started.push_bind(current.to_owned());
     let started: i64 = started.build_query_scalar().fetch_one(&mut *conn).await?;
-    let mut previous_issues =
-        QueryBuilder::<DB>::new("SELECT COUNT(*) FROM (SELECT 1 FROM issues WHERE grouping_version = ");
+    let mut previous_issues = QueryBuilder::<DB>::new(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM issues WHERE grouping_version = ",
+    );
     previous_issues
         .push_bind(previous.to_owned())
         .push(" LIMIT 1) AS previous");

@@ -237,10 +237,7 @@ impl<'a> BatchRows<'a> {
 /// Groups events by (service, the fingerprint of the issue they join): the first occurrence
 /// describes a new issue, versions follow the earliest and the latest event. Returns the issues and,
 /// per event, its issue's index.
-fn group_issues<'a>(
-    events: &'a [NewEvent],
-    routes: &'a Routes,
-) -> (Vec<IssueRow<'a>>, Vec<usize>) {
+fn group_issues<'a>(events: &'a [NewEvent], routes: &'a Routes) -> (Vec<IssueRow<'a>>, Vec<usize>) {
     let joined = |new: &'a NewEvent| -> (&'a str, &'a str) {
         let service = new.event.service.as_str();
         let own = &new.fingerprint.hash;

@@ -119,20 +119,32 @@ pub async fn grouping_upgrade_never_splits_issues(db: &TestDb) {
         .await
         .expect("transition");
     let end = until.expect("an upgraded install transitions");
-    assert!(end > unix_ms_now() + 29 * 86_400_000, "30 days from the first run");
+    assert!(
+        end > unix_ms_now() + 29 * 86_400_000,
+        "30 days from the first run"
+    );
     let transition = Transition { until };
 
     // The same error joins its 2026-11 issue, which records the 2026-12 hash.
     ingest(&store, &payload(1, "ValueError", PYTHON_STACK), transition).await;
     assert_eq!(issues(&store).await, [(id, "ValueError".into(), 4)]);
     // Once the hash is an alias, it joins the issue after the transition too.
-    ingest(&store, &payload(2, "ValueError", PYTHON_STACK), Transition::NONE).await;
+    ingest(
+        &store,
+        &payload(2, "ValueError", PYTHON_STACK),
+        Transition::NONE,
+    )
+    .await;
     assert_eq!(issues(&store).await, [(id, "ValueError".into(), 5)]);
     let detail = store.issue(id).await.expect("issue").expect("exists");
     assert_eq!(detail.grouping_version, PREVIOUS_GROUPING_VERSION);
     let events = store.events(id, 10, 0).await.expect("events");
     assert_eq!(events.total, 5);
-    assert_eq!(events.events.len(), 2, "the old release stored no event rows");
+    assert_eq!(
+        events.events.len(),
+        2,
+        "the old release stored no event rows"
+    );
 
     // A bug the previous release never saw opens an issue of the current version.
     ingest(&store, &payload(3, "KeyError", OTHER_BUG_STACK), transition).await;

@@ -13,8 +13,8 @@ use domain::errors::ErrorEvent;
 use domain::grouping::{Component, Fingerprint};
 use domain::span::Span;
 use server::storage::{NewEvent, Store, WriteBatch};
-use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AssertSqlSafe, Connection, PgConnection, SqlSafeStr, SqliteConnection};
 
 const POSTGRES_URL: &str = "STACKPRINT_TEST_POSTGRES_URL";

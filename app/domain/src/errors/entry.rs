@@ -163,8 +163,8 @@ fn error_details(span: &Span) -> Option<ErrorDetails<'_>> {
 
 #[cfg(test)]
 mod tests {
-    use crate::errors::{SkipReason, extract};
     use crate::errors::fixtures::{Build, Case, check, meta, span};
+    use crate::errors::{SkipReason, extract};
     use crate::span::{Protocol, Span, SpanKind};
 
     #[test]

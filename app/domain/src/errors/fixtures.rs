@@ -107,10 +107,6 @@ pub fn check(cases: Vec<Case>) {
             .map(|(service, _)| service.as_str())
             .collect();
         assert_eq!(skipped, case.skipped, "{}", case.name);
-        assert!(
-            out.skipped
-                .iter()
-                .all(|(_, reason)| *reason == case.reason)
-        );
+        assert!(out.skipped.iter().all(|(_, reason)| *reason == case.reason));
     }
 }

@@ -399,7 +399,11 @@ mod tests {
             with_stack(1, "empty", ""),
             with_stack(2, "one-line", "Error: upstream closed"),
             with_stack(3, "php-main", "#0 {main}"),
-            with_stack(4, "no-frame", "Error: upstream closed\n    at <anonymous>\n"),
+            with_stack(
+                4,
+                "no-frame",
+                "Error: upstream closed\n    at <anonymous>\n",
+            ),
             with_stack(
                 5,
                 "tracked",
@@ -407,7 +411,11 @@ mod tests {
             ),
         ];
         let out = extract(&trace, &meta(Protocol::Datadog));
-        let events: Vec<_> = out.events.iter().map(|t| t.event.service.as_str()).collect();
+        let events: Vec<_> = out
+            .events
+            .iter()
+            .map(|t| t.event.service.as_str())
+            .collect();
         assert_eq!(events, ["tracked"]);
         let skipped: Vec<_> = out
             .skipped
@@ -425,7 +433,11 @@ mod tests {
             ]
         );
         // Skipped entry spans still count as errored hits, for error rates.
-        assert!(out.hits.values().all(|&(hits, errors)| hits == 1 && errors == 1));
+        assert!(
+            out.hits
+                .values()
+                .all(|&(hits, errors)| hits == 1 && errors == 1)
+        );
     }
 
     #[test]
@@ -438,7 +450,9 @@ mod tests {
                 .err()
                 .top_level()
                 .details("TimeoutError"),
-            span(3, 1, "orders", "in-process child").err().details("KeyError"),
+            span(3, 1, "orders", "in-process child")
+                .err()
+                .details("KeyError"),
         ];
         let out = extract(&trace, &meta(Protocol::Datadog));
         let events: Vec<_> = out

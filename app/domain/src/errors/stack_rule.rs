@@ -20,7 +20,11 @@ pub(super) fn tracked_stack(stack: &str, language: Option<Language>) -> Option<S
 /// A span that describes its error but sent an empty `error.stack`: the stack rule's case, not one of
 /// missing details.
 pub(super) fn sent_empty_stack(span: &Span) -> bool {
-    span.tag(key::ERROR_TYPE).is_some() && span.meta.get(key::ERROR_STACK).is_some_and(String::is_empty)
+    span.tag(key::ERROR_TYPE).is_some()
+        && span
+            .meta
+            .get(key::ERROR_STACK)
+            .is_some_and(String::is_empty)
 }
 
 /// A function and where it lives: a file, or the class/module for runtimes that print none (.NET
