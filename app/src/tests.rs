@@ -346,6 +346,7 @@ fn activity() -> Vec<Activity> {
             from_status: Status::ForReview,
             to_status: Status::Resolved,
             version: Some("1.4.0".to_owned()),
+            other_issue: None,
         },
         Activity {
             at: hours_ago(3),
@@ -354,6 +355,7 @@ fn activity() -> Vec<Activity> {
             from_status: Status::Resolved,
             to_status: Status::ForReview,
             version: Some("1.5.2".to_owned()),
+            other_issue: None,
         },
     ]
 }

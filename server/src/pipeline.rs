@@ -170,8 +170,7 @@ fn group(tracked: TrackedEvent, with_previous: bool) -> NewEvent {
         fingerprint_override: event.fingerprint_override.as_deref(),
     };
     let fingerprint = fingerprint(&input);
-    let previous_fingerprint =
-        with_previous.then(|| fingerprint_as(GroupingVersion::PREVIOUS, &input).hash);
+    let previous_fingerprint = with_previous.then(|| fingerprint_as(GroupingVersion::PREVIOUS, &input).hash);
     let culprit = stack.culprit().map(culprit_label);
     NewEvent {
         event,

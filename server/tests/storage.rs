@@ -4,6 +4,8 @@
 mod explorer;
 #[path = "support/storage_grouping.rs"]
 mod grouping;
+#[path = "support/storage_merge.rs"]
+mod merge;
 #[path = "support/storage_reads.rs"]
 mod reads;
 #[path = "support/store.rs"]
@@ -19,6 +21,7 @@ use explorer::{
     issue_distribution, recent_ranges_use_five_minute_buckets, search_language,
 };
 use grouping::grouping_upgrade_never_splits_issues;
+use merge::merges_add_up_and_unmerge_restores;
 use reads::text_filter_is_literal_and_case_insensitive;
 use reads::{events_newest_first, filters, issue_detail, set_status, sorts_and_pages};
 use server::storage::{Store, WriteBatch};
@@ -56,6 +59,7 @@ suite!(
     issues_resolved_without_version_reopen_on_new_events,
     ignored_issues_keep_counting_out_of_view,
     grouping_upgrade_never_splits_issues,
+    merges_add_up_and_unmerge_restores,
 );
 
 async fn write(store: &Store, batch: &WriteBatch) {

@@ -9,9 +9,17 @@ use sqlx::{Database, Decode, Encode, Executor, IntoArguments, Pool, QueryBuilder
 
 use super::{StoreError, WriteBatch};
 
-/// (service, the event's fingerprint) → the fingerprint of the issue it joins, for fingerprints that
-/// join an issue not their own. Fingerprints absent here are their own issue's (new or not).
-pub(super) type Routes = HashMap<(String, String), String>;
+/// (service, the event's fingerprint) → the issue it joins, for fingerprints that join an issue not
+/// their own. Fingerprints absent here are their own issue's (new or not).
+pub(super) type Routes = HashMap<(String, String), Route>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Route {
+    /// The joined issue's own fingerprint.
+    pub fingerprint: String,
+    /// The merged issue the fingerprint belongs to, when a merge made the route.
+    pub merged_from: Option<i64>,
+}
 
 /// Routes the batch's fingerprints, recording new aliases. Runs in the batch's transaction, so an
 /// alias and the events it routes commit together.
@@ -26,7 +34,9 @@ where
     DB::Arguments: IntoArguments<DB>,
     for<'a> i64: Encode<'a, DB> + Decode<'a, DB> + Type<DB>,
     for<'a> String: Encode<'a, DB> + Decode<'a, DB> + Type<DB>,
+    for<'a> Option<i64>: Encode<'a, DB>,
     (i64, String): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (i64, String, Option<i64>): for<'r> sqlx::FromRow<'r, DB::Row>,
 {
     // Distinct fingerprints in (service, fingerprint) order, so concurrent writers insert aliases in
     // the same order and never deadlock.
@@ -42,8 +52,16 @@ where
     let mut routes = Routes::new();
     for ((service, hash), (version, previous)) in wanted {
         let key = (service.to_owned(), hash.to_owned());
-        if let Some((_, target)) = aliased::<DB>(&mut *conn, service, hash).await? {
-            routes.insert(key, target);
+        if let Some((_, fingerprint, merged_from)) =
+            aliased::<DB>(&mut *conn, service, hash).await?
+        {
+            routes.insert(
+                key,
+                Route {
+                    fingerprint,
+                    merged_from,
+                },
+            );
             continue;
         }
         let Some(previous) = previous.filter(|p| p != &hash) else {
@@ -53,15 +71,15 @@ where
             continue;
         }
         let joined = match own::<DB>(&mut *conn, service, previous).await? {
-            Some(found) => Some(found),
+            Some((id, fingerprint)) => Some((id, fingerprint, None)),
             None => aliased::<DB>(&mut *conn, service, previous).await?,
         };
-        let Some((issue_id, target)) = joined else {
+        let Some((issue_id, fingerprint, merged_from)) = joined else {
             continue;
         };
         let mut insert = QueryBuilder::<DB>::new(
             "INSERT INTO issue_aliases (service, fingerprint, issue_id, grouping_version, \
-             created_at) VALUES (",
+             created_at, merged_from) VALUES (",
         );
         insert
             .separated(", ")
@@ -70,9 +88,16 @@ where
             .push_bind(issue_id)
             .push_bind(version.to_owned())
             .push_bind(now)
+            .push_bind(merged_from)
             .push_unseparated(") ON CONFLICT (service, fingerprint) DO NOTHING");
         insert.build().execute(&mut *conn).await?;
-        routes.insert(key, target);
+        routes.insert(
+            key,
+            Route {
+                fingerprint,
+                merged_from,
+            },
+        );
     }
     Ok(routes)
 }
@@ -98,22 +123,22 @@ where
     Ok(query.build_query_as().fetch_optional(&mut *conn).await?)
 }
 
-/// The issue `hash` is an alias of: (id, that issue's own fingerprint).
+/// The issue `hash` is an alias of: (id, that issue's own fingerprint, the merged issue it came from).
 async fn aliased<DB>(
     conn: &mut DB::Connection,
     service: &str,
     hash: &str,
-) -> Result<Option<(i64, String)>, StoreError>
+) -> Result<Option<(i64, String, Option<i64>)>, StoreError>
 where
     DB: Database,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     DB::Arguments: IntoArguments<DB>,
     for<'a> String: Encode<'a, DB> + Type<DB>,
-    (i64, String): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (i64, String, Option<i64>): for<'r> sqlx::FromRow<'r, DB::Row>,
 {
     let mut query = QueryBuilder::<DB>::new(
-        "SELECT i.id, i.fingerprint FROM issue_aliases a JOIN issues i ON i.id = a.issue_id \
-         WHERE a.service = ",
+        "SELECT i.id, i.fingerprint, a.merged_from FROM issue_aliases a \
+         JOIN issues i ON i.id = a.issue_id WHERE a.service = ",
     );
     query
         .push_bind(service.to_owned())

@@ -17,6 +17,7 @@ mod decode;
 mod distribution;
 mod explorer;
 mod filter;
+mod merge;
 mod postgres;
 mod read;
 mod rows;
@@ -27,6 +28,7 @@ mod texts;
 mod triage;
 mod window;
 
+pub use merge::MergeError;
 pub use source::{CachedFile, LinkedRepository, RepositoryRow, Saved, Secret};
 pub use window::{RangeError, TimeWindow};
 
@@ -34,7 +36,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use domain::errors::{ErrorEvent, HitKey, SkipReason};
-use domain::explorer::{ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage};
+use domain::explorer::{
+    ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage, MergeResult,
+};
 use domain::grouping::Fingerprint;
 use domain::query::{
     EventPage, IssueDetail, IssuePage, IssueQuery, Search, SearchError, Stats, Status, TraceDetail,
@@ -257,14 +261,38 @@ impl Store {
         status: Status,
         actor: Option<&str>,
     ) -> Result<BulkStatusResult, StoreError> {
-        let actor = actor
-            .map(str::trim)
-            .filter(|a| !a.is_empty())
-            .unwrap_or(triage::ANONYMOUS);
+        let actor = actor_or_anonymous(actor);
         let now = unix_ms_now();
         match self {
             Self::Sqlite(s) => triage::set_status(&s.writer(), ids, status, actor, now).await,
             Self::Postgres(s) => triage::set_status(&s.writer(), ids, status, actor, now).await,
+        }
+    }
+
+    /// Merges `issues` into `into` (all of one service): their events, counts and later events are
+    /// `into`'s, and they leave the lists until unmerged. Recorded in both sides' activity.
+    pub async fn merge(
+        &self,
+        into: i64,
+        issues: &[i64],
+        actor: Option<&str>,
+    ) -> Result<MergeResult, MergeError> {
+        let actor = actor_or_anonymous(actor);
+        let now = unix_ms_now();
+        match self {
+            Self::Sqlite(s) => merge::merge(&s.writer(), into, issues, actor, now).await,
+            Self::Postgres(s) => merge::merge(&s.writer(), into, issues, actor, now).await,
+        }
+    }
+
+    /// Undoes the merge of issue `id`: its events and fingerprints are its own again, including
+    /// those that arrived while merged. Returns the issue it had been merged into.
+    pub async fn unmerge(&self, id: i64, actor: Option<&str>) -> Result<i64, MergeError> {
+        let actor = actor_or_anonymous(actor);
+        let now = unix_ms_now();
+        match self {
+            Self::Sqlite(s) => merge::unmerge(&s.writer(), id, actor, now).await,
+            Self::Postgres(s) => merge::unmerge(&s.writer(), id, actor, now).await,
         }
     }
 
@@ -292,6 +320,14 @@ fn migrator(files: &[(i64, &'static str, &'static str)]) -> Migrator {
             })
             .collect(),
     )
+}
+
+/// Who made a change: the name given, `anonymous` when none or blank.
+fn actor_or_anonymous(actor: Option<&str>) -> &str {
+    actor
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .unwrap_or(triage::ANONYMOUS)
 }
 
 /// The current time, Unix milliseconds.

@@ -49,6 +49,8 @@ pub(super) struct EventRow<'a> {
     pub error_type: Cow<'a, str>,
     pub message: Cow<'a, str>,
     pub language: Option<Cow<'a, str>>,
+    /// The merged issue whose fingerprint routed the event to its issue (`events.merged_from`).
+    pub merged_from: Option<i64>,
     /// Indexes into [`BatchRows::texts`].
     pub stack: usize,
     pub host_tags: Option<usize>,
@@ -189,6 +191,7 @@ impl<'a> BatchRows<'a> {
                 error_type: clean(&event.error_type),
                 message: clean(&event.message),
                 language: event.language.as_deref().map(clean),
+                merged_from: merged_from(routes, new),
                 stack,
                 host_tags,
                 container_tags,
@@ -245,7 +248,10 @@ fn group_issues<'a>(events: &'a [NewEvent], routes: &'a Routes) -> (Vec<IssueRow
         let target = (!routes.is_empty())
             .then(|| routes.get(&(new.event.service.clone(), own.clone())))
             .flatten();
-        (service, target.unwrap_or(own).as_str())
+        (
+            service,
+            target.map_or(own, |route| &route.fingerprint).as_str(),
+        )
     };
     let mut groups: BTreeMap<(&str, &str), IssueRow<'_>> = BTreeMap::new();
     for new in events {
@@ -282,6 +288,14 @@ fn group_issues<'a>(events: &'a [NewEvent], routes: &'a Routes) -> (Vec<IssueRow
         groups.keys().enumerate().map(|(i, k)| (*k, i)).collect();
     let issue_of = events.iter().map(|new| index[&joined(new)]).collect();
     (groups.into_values().collect(), issue_of)
+}
+
+fn merged_from(routes: &Routes, new: &NewEvent) -> Option<i64> {
+    if routes.is_empty() {
+        return None;
+    }
+    let key = (new.event.service.clone(), new.fingerprint.hash.clone());
+    routes.get(&key)?.merged_from
 }
 
 /// Merges a trace's spans: spans with an id already present replace the stored ones.

@@ -40,7 +40,8 @@ pub(in crate::storage) const DIALECT: Dialect = Dialect {
     LIMIT $2 OFFSET $3",
     issue_count: "SELECT count FROM issues WHERE id = $1",
     trace: "SELECT spans FROM traces WHERE trace_id = $1",
-    totals: "SELECT COUNT(*), COALESCE(SUM(count), 0)::bigint FROM issues",
+    totals: "SELECT COUNT(*), COALESCE(SUM(count), 0)::bigint FROM issues \
+        WHERE merged_into IS NULL",
     skipped: "SELECT reason, SUM(count)::bigint FROM skipped GROUP BY reason",
     hits: "SELECT service, SUM(hits)::bigint FROM hits GROUP BY service",
     spans: "SELECT value FROM counters WHERE name = 'spans'",

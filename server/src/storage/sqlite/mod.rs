@@ -45,7 +45,8 @@ pub(in crate::storage) const DIALECT: Dialect = Dialect {
     LIMIT ?2 OFFSET ?3",
     issue_count: "SELECT count FROM issues WHERE id = ?1",
     trace: "SELECT spans FROM traces WHERE trace_id = ?1",
-    totals: "SELECT COUNT(*), coalesce(SUM(count), 0) FROM issues",
+    totals: "SELECT COUNT(*), coalesce(SUM(count), 0) FROM issues \
+        WHERE merged_into IS NULL",
     skipped: "SELECT reason, SUM(count) FROM skipped GROUP BY reason",
     hits: "SELECT service, SUM(hits) FROM hits GROUP BY service",
     spans: "SELECT value FROM counters WHERE name = 'spans'",

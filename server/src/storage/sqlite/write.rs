@@ -31,9 +31,9 @@ const UPSERT_ISSUE: &str = "\
 const INSERT_EVENT: &str = "\
     INSERT INTO events (issue_id, time, trace_id, span_id, error_span_id, service, env, version, \
         host, container_id, resource, operation, error_type, message, language, stack_id, \
-        span_tags, host_tags_id, container_tags_id, metrics) \
+        span_tags, host_tags_id, container_tags_id, metrics, merged_from) \
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, \
-        ?20)";
+        ?20, ?21)";
 
 impl SqliteStore {
     pub(in crate::storage) async fn write(
@@ -107,6 +107,7 @@ impl SqliteStore {
                 .bind(event.host_tags.map(|t| text_ids[t]))
                 .bind(event.container_tags.map(|t| text_ids[t]))
                 .bind(event.metrics.as_str())
+                .bind(event.merged_from)
                 .execute(&mut *tx)
                 .await?;
         }
