@@ -15,7 +15,7 @@ use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use domain::explorer::{
     Activity, ActivityKind, ActivityPage, BulkStatusResult, ErrorRate, FacetValue, Facets,
-    IssueDistribution, IssueListPage, IssueRow, RangeQuery, Share,
+    IssueDistribution, IssueListPage, IssueRow, MergeResult, RangeQuery, Share,
 };
 use domain::grouping::Component;
 use domain::query::{
@@ -59,6 +59,7 @@ struct Fake {
     explorer_calls: Mutex<Vec<(IssueQuery, Search, RangeQuery)>>,
     facet_calls: Mutex<Vec<(Search, RangeQuery)>>,
     status_calls: Mutex<Vec<(Vec<i64>, Status, String)>>,
+    merge_calls: Mutex<Vec<(i64, Vec<i64>, String)>>,
 }
 
 impl Fake {
@@ -157,6 +158,17 @@ impl ExplorerBackend for Fake {
             .expect("not poisoned")
             .push((ids, status, actor));
         self.answer(BulkStatusResult { updated, not_found })
+    }
+
+    fn merge(&self, into: i64, issues: Vec<i64>, actor: String) -> BackendFuture<'_, MergeResult> {
+        self.merge_calls
+            .lock()
+            .expect("not poisoned")
+            .push((into, issues.clone(), actor));
+        self.answer(MergeResult {
+            into,
+            merged: issues,
+        })
     }
 }
 

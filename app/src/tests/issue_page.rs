@@ -65,6 +65,33 @@ async fn issue_page_shows_every_section() {
 }
 
 #[tokio::test]
+async fn a_handling_stack_is_a_folded_second_stack() {
+    let mut handled = event(3, 3);
+    handled.handling_stacktrace = Some(stacktrace());
+    handled
+        .span_tags
+        .insert("error.handling_stack".to_owned(), "handled here".to_owned());
+    let fake = Arc::new(Fake {
+        detail: Some(detail()),
+        events: vec![handled],
+        ..Fake::default()
+    });
+    let (_, html) = get(fake, "/issues/7").await;
+    assert_contains(
+        &html,
+        &[
+            r#"<details class="handling-stack"><summary><h3>Handled at</h3></summary>"#,
+            "handled here",
+        ],
+    );
+    let (_, html) = get(issue_fake(), "/issues/7").await;
+    assert!(
+        !html.contains("Handled at"),
+        "no handling stack, no section"
+    );
+}
+
+#[tokio::test]
 async fn event_navigation_keeps_the_range() {
     let (_, html) = get(issue_fake(), "/issues/7?range=7d&event=2").await;
     assert_contains(
