@@ -392,6 +392,28 @@ pub async fn merge_issues_form(
     merge_issues(ids, actor).await
 }
 
+/// `POST /api/ui/unmerge/form`: undoes the merge of issue `id` (a form: `id`, `actor`), answered
+/// with a redirect back to the page.
+#[server(prefix = "/api/ui", endpoint = "unmerge/form")]
+pub async fn unmerge_issue_form(
+    id: i64,
+    #[server(default)] actor: Option<String>,
+) -> Result<i64, ServerFnError> {
+    let actor = actor_or_default(actor)?;
+    let backend = ssr::backend()?;
+    backend
+        .0
+        .unmerge(id, actor)
+        .await
+        .map_err(|e| ssr::failed("unmerge the issue", e))
+}
+
+/// Where the merged issue page's Unmerge button posts: [`unmerge_issue_form`]'s path.
+pub fn unmerge_form_action() -> &'static str {
+    use leptos::server_fn::ServerFn;
+    UnmergeIssueForm::PATH
+}
+
 /// Where the bulk bar's Merge button posts: [`merge_issues_form`]'s path.
 pub fn merge_form_action() -> &'static str {
     use leptos::server_fn::ServerFn;

@@ -115,6 +115,12 @@ pub trait ExplorerBackend: Send + Sync + 'static {
         unsupported("merging issues")
     }
 
+    /// Undoes the merge of issue `id`, recorded with `actor`; returns the issue it was merged into.
+    fn unmerge(&self, id: i64, actor: String) -> BackendFuture<'_, i64> {
+        let _ = (id, actor);
+        unsupported("unmerging issues")
+    }
+
     /// Linked repositories, code mappings and repositories seen in span tags. Never credentials.
     fn source_settings(&self) -> BackendFuture<'_, SourceSettings> {
         unsupported("source settings")

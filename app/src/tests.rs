@@ -60,6 +60,7 @@ struct Fake {
     facet_calls: Mutex<Vec<(Search, RangeQuery)>>,
     status_calls: Mutex<Vec<(Vec<i64>, Status, String)>>,
     merge_calls: Mutex<Vec<(i64, Vec<i64>, String)>>,
+    unmerge_calls: Mutex<Vec<(i64, String)>>,
 }
 
 impl Fake {
@@ -170,6 +171,14 @@ impl ExplorerBackend for Fake {
             merged: issues,
         })
     }
+
+    fn unmerge(&self, id: i64, actor: String) -> BackendFuture<'_, i64> {
+        self.unmerge_calls
+            .lock()
+            .expect("not poisoned")
+            .push((id, actor));
+        self.answer(3)
+    }
 }
 
 fn summary() -> IssueSummary {
@@ -240,6 +249,7 @@ fn detail() -> IssueDetail {
         children: Vec::new(),
     };
     IssueDetail {
+        merged_into: None,
         issue: summary(),
         grouping_version: "2026-11".to_owned(),
         fingerprint_tree: Component {

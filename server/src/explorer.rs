@@ -39,6 +39,14 @@ fn hide(error: StoreError) -> BackendError {
     }
 }
 
+/// A refused merge says why; the store's errors stay in the log.
+fn merge_error(error: MergeError) -> BackendError {
+    match error {
+        MergeError::Store(e) => hide(e),
+        refused => BackendError::Invalid(refused.to_string()),
+    }
+}
+
 /// Settings input errors are for users; the store's stay in the log.
 fn settings_error(error: SettingsError) -> BackendError {
     match error {
@@ -130,11 +138,12 @@ impl ExplorerBackend for StoreBackend {
             self.0
                 .merge(into, &issues, Some(&actor))
                 .await
-                .map_err(|error| match error {
-                    MergeError::Store(e) => hide(e),
-                    refused => BackendError::Invalid(refused.to_string()),
-                })
+                .map_err(merge_error)
         })
+    }
+
+    fn unmerge(&self, id: i64, actor: String) -> BackendFuture<'_, i64> {
+        Box::pin(async move { self.0.unmerge(id, Some(&actor)).await.map_err(merge_error) })
     }
 
     fn source_settings(&self) -> BackendFuture<'_, SourceSettings> {

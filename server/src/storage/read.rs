@@ -99,6 +99,7 @@ where
             fingerprint_tree: decode::fingerprint_tree(
                 &row.try_get::<String, _>("fingerprint_tree")?,
             )?,
+            merged_into: row.try_get("merged_into")?,
             latest_event: latest.as_ref().map(decode::event_detail).transpose()?,
         }))
     }

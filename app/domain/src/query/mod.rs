@@ -179,6 +179,9 @@ pub struct IssueDetail {
     pub issue: IssueSummary,
     pub grouping_version: String,
     pub fingerprint_tree: Component,
+    /// The issue this one was merged into: its events (and later ones) are counted there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<i64>,
     pub latest_event: Option<EventDetail>,
 }
 

@@ -29,7 +29,7 @@ pub(in crate::storage) const DIALECT: Dialect = Dialect {
     issue: "\
         SELECT id, fingerprint, service, env, error_type, message, culprit, status, count, \
             first_seen, last_seen, first_version, last_version, grouping_version, \
-            fingerprint_tree \
+            fingerprint_tree, merged_into \
         FROM issues WHERE id = ?1",
     events: "\
     SELECT e.id, e.issue_id, e.time, e.trace_id, e.span_id, e.error_span_id, e.service, e.env, \
