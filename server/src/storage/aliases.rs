@@ -42,12 +42,12 @@ where
     // the same order and never deadlock.
     let mut wanted: BTreeMap<(&str, &str), (&str, Option<&str>)> = BTreeMap::new();
     for new in &batch.events {
-        wanted
+        let previous = new.previous_fingerprint.as_deref();
+        let entry = wanted
             .entry((&new.event.service, &new.fingerprint.hash))
-            .or_insert((
-                &new.fingerprint.version,
-                new.previous_fingerprint.as_deref(),
-            ));
+            .or_insert((&new.fingerprint.version, previous));
+        // Batches merged across a transition's end: any event's previous hash will do.
+        entry.1 = entry.1.or(previous);
     }
     let mut routes = Routes::new();
     for ((service, hash), (version, previous)) in wanted {
