@@ -6,7 +6,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use domain::explorer::{
-    ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage, RangeQuery,
+    ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage, MergeResult,
+    RangeQuery,
 };
 use domain::query::{EventPage, IssueDetail, IssuePage, IssueQuery, Search, Status, TraceDetail};
 use domain::source::{
@@ -112,6 +113,18 @@ pub trait ExplorerBackend: Send + Sync + 'static {
     ) -> BackendFuture<'_, BulkStatusResult> {
         let _ = (ids, status, actor);
         unsupported("status changes")
+    }
+
+    /// Merges `issues` into `into`, recorded with `actor`; a refused merge is `Invalid` with why.
+    fn merge(&self, into: i64, issues: Vec<i64>, actor: String) -> BackendFuture<'_, MergeResult> {
+        let _ = (into, issues, actor);
+        unsupported("merging issues")
+    }
+
+    /// Undoes the merge of issue `id`, recorded with `actor`; returns the issue it was merged into.
+    fn unmerge(&self, id: i64, actor: String) -> BackendFuture<'_, i64> {
+        let _ = (id, actor);
+        unsupported("unmerging issues")
     }
 
     /// Linked repositories, code mappings and repositories seen in span tags. Never credentials.

@@ -108,6 +108,15 @@ pub struct ServeArgs {
         default_value = "https://api.github.com"
     )]
     pub github_api_url: String,
+
+    /// Days after this database first ran a new grouping version during which events are grouped
+    /// with the previous version too, so they join the issues it made instead of opening new ones.
+    #[arg(
+        long,
+        env = "STACKPRINT_GROUPING_TRANSITION_DAYS",
+        default_value_t = 30
+    )]
+    pub grouping_transition_days: u32,
 }
 
 impl ServeArgs {

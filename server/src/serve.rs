@@ -5,11 +5,12 @@ use std::net::SocketAddr;
 use anyhow::Context;
 use axum::Router;
 use axum::serve::ListenerExt;
+use domain::grouping::{GROUPING_VERSION, PREVIOUS_GROUPING_VERSION};
 use tokio::net::TcpListener;
 
 use crate::config::{Listen, ServeArgs};
 use crate::http::{IntakeState, agent_router, api_router, otlp_router, source_api_router};
-use crate::pipeline::Ingestor;
+use crate::pipeline::{Ingestor, Transition};
 use crate::source::SourceService;
 use crate::storage::Store;
 
@@ -22,8 +23,25 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 redact(&args.database.database_url)
             )
         })?;
+    let transition = Transition {
+        until: store
+            .grouping_transition(
+                GROUPING_VERSION,
+                PREVIOUS_GROUPING_VERSION,
+                args.grouping_transition_days,
+            )
+            .await
+            .context("reading the grouping transition")?,
+    };
+    if transition.until.is_some() {
+        tracing::info!(
+            from = PREVIOUS_GROUPING_VERSION,
+            to = GROUPING_VERSION,
+            "grouping transition: events also join issues of the previous grouping version"
+        );
+    }
     let intake = IntakeState::new(
-        Ingestor::start(store.clone(), args.intake_queue_depth),
+        Ingestor::start(store.clone(), args.intake_queue_depth, transition),
         args.body_limits(),
     );
 

@@ -27,6 +27,7 @@ pub fn router(store: Store) -> Router {
         .route("/traces/{trace_id}", get(trace))
         .route("/stats", get(stats))
         .merge(explorer_api::routes())
+        .merge(super::merge_api::routes())
         .fallback(|| async { ApiError::NotFound("endpoint") })
         .with_state(store)
 }
@@ -127,7 +128,7 @@ async fn activity(
         .ok_or(ApiError::NotFound("issue"))
 }
 
-fn actor(actor: Option<&str>) -> Result<Option<&str>, ApiError> {
+pub(super) fn actor(actor: Option<&str>) -> Result<Option<&str>, ApiError> {
     match actor {
         Some(a) if a.chars().count() > MAX_ACTOR_CHARS => Err(ApiError::BadRequest(format!(
             "`actor` is longer than {MAX_ACTOR_CHARS} characters"

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::intake::IntakeError;
 use crate::pipeline::IngestError;
-use crate::storage::StoreError;
+use crate::storage::{MergeError, StoreError};
 
 /// Errors of the JSON API.
 #[derive(Debug, thiserror::Error)]
@@ -19,13 +19,28 @@ pub enum ApiError {
     NotFound(&'static str),
     #[error("database error")]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Merge(MergeError),
+}
+
+impl From<MergeError> for ApiError {
+    fn from(e: MergeError) -> Self {
+        match e {
+            MergeError::Store(e) => Self::Store(e),
+            refused => Self::Merge(refused),
+        }
+    }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = match &self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::NotFound(_) | Self::Merge(MergeError::NotFound(_)) => StatusCode::NOT_FOUND,
+            Self::Merge(MergeError::AlreadyMerged { .. } | MergeError::NotMerged(_)) => {
+                StatusCode::CONFLICT
+            }
+            Self::Merge(_) => StatusCode::BAD_REQUEST,
             Self::Store(e) => {
                 // The database's own text stays in the log: it can name tables and values.
                 tracing::error!(error = %e, "API query failed");

@@ -5,6 +5,7 @@ mod api;
 mod body;
 mod error;
 mod explorer_api;
+mod merge_api;
 mod otlp;
 mod source_api;
 

@@ -6,6 +6,9 @@
 //! a 2xx means the data is on disk, yet thousands of small tracer requests cost one fsync, not
 //! thousands. No state lives here between requests, so several instances can share one PostgreSQL.
 //!
+//! Events are grouped with the current grouping version; during an upgrade's [`Transition`] also with
+//! the previous one, so storage can join them to the issues the previous version made.
+//!
 //! The writer's queue is bounded: a request that finds `queue_depth` batches already prepared or
 //! waiting is refused at once ([`IngestError::QueueFull`]) and answered as its client expects,
 //! rather than waiting while memory and latency grow.
@@ -16,16 +19,15 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use domain::errors::{ErrorEvent, extract};
-use domain::grouping::{GroupingInput, GroupingVersion, culprit, fingerprint};
+use domain::errors::{TrackedEvent, extract};
+use domain::grouping::{GroupingInput, GroupingVersion, culprit, fingerprint, fingerprint_as};
 use domain::intake::DropReason;
 use domain::span::Payload;
-use domain::stacktrace::{self, Language};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio::time::MissedTickBehavior;
 
 pub use self::drops::{DropCounter, DropCounts};
-use crate::storage::{NewEvent, Store, WriteBatch};
+use crate::storage::{NewEvent, Store, WriteBatch, unix_ms_now};
 
 /// Default of `--intake-queue-depth`: batches prepared or waiting for the writer.
 pub const QUEUE_DEPTH: usize = 256;
@@ -48,6 +50,22 @@ pub enum IngestError {
     Store,
 }
 
+/// Whether events are also grouped with the previous grouping version, and until when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Transition {
+    /// Unix ms; `None` when there is nothing to transition (a new install, or the period is over).
+    pub until: Option<i64>,
+}
+
+impl Transition {
+    /// No transition: only the current version.
+    pub const NONE: Self = Self { until: None };
+
+    fn active(self, now: i64) -> bool {
+        self.until.is_some_and(|until| now < until)
+    }
+}
+
 struct Job {
     batch: WriteBatch,
     done: oneshot::Sender<Result<(), ()>>,
@@ -62,12 +80,13 @@ pub struct Ingestor {
     jobs: mpsc::UnboundedSender<Job>,
     slots: Arc<Semaphore>,
     drops: DropCounter,
+    transition: Transition,
 }
 
 impl Ingestor {
     /// Starts the writer task on the current runtime, with room for `queue_depth` batches (0
     /// refuses every payload: a way to test overload answers).
-    pub fn start(store: Store, queue_depth: usize) -> Self {
+    pub fn start(store: Store, queue_depth: usize, transition: Transition) -> Self {
         let (jobs, rx) = mpsc::unbounded_channel();
         let drops = DropCounter::default();
         tokio::spawn(writer(store, rx, drops.clone()));
@@ -75,6 +94,7 @@ impl Ingestor {
             jobs,
             slots: Arc::new(Semaphore::new(queue_depth.min(Semaphore::MAX_PERMITS))),
             drops,
+            transition,
         }
     }
 
@@ -91,7 +111,8 @@ impl Ingestor {
             .try_acquire_owned()
             .map_err(|_| IngestError::QueueFull)?;
         // Extraction, stack parsing and grouping are CPU work: keep them off the async workers.
-        let batch = tokio::task::spawn_blocking(move || prepare(&payload))
+        let transition = self.transition;
+        let batch = tokio::task::spawn_blocking(move || prepare(&payload, transition))
             .await
             .map_err(|_| IngestError::PrepareFailed)?;
         let (done, answer) = oneshot::channel();
@@ -165,7 +186,8 @@ async fn writer(store: Store, mut rx: mpsc::UnboundedReceiver<Job>, drops: DropC
 }
 
 /// Extracts error events, groups them and collects the traces and counters to store.
-pub fn prepare(payload: &Payload) -> WriteBatch {
+pub fn prepare(payload: &Payload, transition: Transition) -> WriteBatch {
+    let with_previous = transition.active(unix_ms_now());
     let mut batch = WriteBatch {
         spans: payload.span_count() as u64,
         ..WriteBatch::default()
@@ -184,33 +206,37 @@ pub fn prepare(payload: &Payload) -> WriteBatch {
             *batch.skipped.entry((service, reason)).or_default() += 1;
         }
         for event in extraction.events {
-            if stored_traces.insert(event.trace_id) {
-                batch.traces.push((event.trace_id, trace.clone()));
+            if stored_traces.insert(event.event.trace_id) {
+                batch.traces.push((event.event.trace_id, trace.clone()));
             }
-            batch.events.push(group(event));
+            batch.events.push(group(event, with_previous));
         }
     }
     batch
 }
 
-fn group(event: ErrorEvent) -> NewEvent {
-    let language = event
-        .language
-        .as_deref()
-        .and_then(Language::from_tracer_lang);
-    let stack = stacktrace::parse(&event.stack, language);
-    let fingerprint = fingerprint(&GroupingInput {
+/// Groups one event; `with_previous` also computes the previous version's hash.
+fn group(tracked: TrackedEvent, with_previous: bool) -> NewEvent {
+    let TrackedEvent {
+        event,
+        stacktrace: stack,
+    } = tracked;
+    let input = GroupingInput {
         service: &event.service,
         error_type: &event.error_type,
         message: &event.message,
         stacktrace: &stack,
         fingerprint_override: event.fingerprint_override.as_deref(),
-    });
+    };
+    let fingerprint = fingerprint(&input);
+    let previous_fingerprint =
+        with_previous.then(|| fingerprint_as(GroupingVersion::PREVIOUS, &input).hash);
     let culprit = culprit(&stack, GroupingVersion::CURRENT);
     NewEvent {
         event,
         fingerprint,
         culprit,
+        previous_fingerprint,
     }
 }
 

@@ -101,6 +101,7 @@ where
             fingerprint_tree: decode::fingerprint_tree(
                 &row.try_get::<String, _>("fingerprint_tree")?,
             )?,
+            merged_into: row.try_get("merged_into")?,
             latest_event: latest.as_ref().map(decode::event_detail).transpose()?,
         }))
     }
@@ -171,15 +172,23 @@ where
             return Ok(None);
         }
         let mut query = QueryBuilder::<DB>::new(
-            "SELECT at, actor, kind, from_status, to_status, version FROM issue_activity \
-             WHERE issue_id = ",
+            "SELECT at, actor, kind, from_status, to_status, version, other_issue_id \
+             FROM issue_activity WHERE issue_id = ",
         );
         query.push_bind(issue_id).push(" ORDER BY at, id");
-        type Entry = (i64, Option<String>, String, String, String, Option<String>);
+        type Entry = (
+            i64,
+            Option<String>,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<i64>,
+        );
         let rows: Vec<Entry> = query.build_query_as().fetch_all(self.pool).await?;
         let activity = rows
             .into_iter()
-            .map(|(at, actor, kind, from, to, version)| {
+            .map(|(at, actor, kind, from, to, version, other_issue)| {
                 Ok(Activity {
                     at,
                     actor,
@@ -190,6 +199,7 @@ where
                     from_status: decode::status(&from)?,
                     to_status: decode::status(&to)?,
                     version,
+                    other_issue,
                 })
             })
             .collect::<Result<_, StoreError>>()?;

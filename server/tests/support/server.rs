@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use axum::Router;
 use server::http::{BodyLimits, IntakeState, agent_router, api_router, otlp_router};
 use server::intake::Limits;
-use server::pipeline::Ingestor;
+use server::pipeline::{Ingestor, Transition};
 use server::storage::Store;
 
 pub struct TestServer {
@@ -37,7 +37,11 @@ pub async fn start() -> TestServer {
         .await
         .expect("open store");
     let intake = IntakeState::new(
-        Ingestor::start(store.clone(), server::pipeline::QUEUE_DEPTH),
+        Ingestor::start(
+            store.clone(),
+            server::pipeline::QUEUE_DEPTH,
+            Transition::NONE,
+        ),
         BodyLimits {
             max_body_bytes: MAX_BODY,
             max_inflight_bytes: 256 * 1024 * 1024,
