@@ -52,7 +52,11 @@ impl CleanFrame {
                 Some(relative) if frame.in_app => drop_bundle_hash(&relative),
                 _ => normalize_path(file),
             });
-        let function = clean_function(frame.function.as_deref(), language, version);
+        let mut function = clean_function(frame.function.as_deref(), language, version);
+        let mut module = module;
+        if version >= GroupingVersion::V2026_12 && language == Some(Language::Rust) {
+            (module, function) = closure_owner(module, function);
+        }
         let launcher = version >= GroupingVersion::V2026_12
             && frame.file.as_deref().is_some_and(launcher_script);
         let line = frame.line.map(|line| match frame.column {
@@ -119,6 +123,26 @@ impl CleanFrame {
             ..Component::default()
         }
     }
+}
+
+/// A Rust closure belongs to the function that defines it: legacy mangling reads
+/// `shop::orders` / `place::{{closure}}` while v0 reads `shop::orders::place` / `{closure#2}`, so the
+/// defining function moves from the module into the function name (2026-12).
+fn closure_owner(
+    mut module: Option<String>,
+    mut function: Option<String>,
+) -> (Option<String>, Option<String>) {
+    while let (Some(path), Some(name)) = (module.as_deref(), function.as_deref()) {
+        if !name.starts_with('{') {
+            break;
+        }
+        let Some((parent, owner)) = path.rsplit_once("::") else {
+            break;
+        };
+        function = Some(format!("{owner}::{name}"));
+        module = Some(parent.to_owned());
+    }
+    (module, function)
 }
 
 /// Whether a frame is application code for `version`: launcher scripts are not, since 2026-12.
