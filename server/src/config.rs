@@ -73,7 +73,7 @@ pub struct ServeArgs {
     /// Memory all intake requests together may hold, in bytes: bodies as they arrive plus what
     /// decoding builds from them. A request that finds it full is refused at once (an overload
     /// answer), never queued.
-    #[arg(long, env = "STACKPRINT_MAX_INFLIGHT_BYTES", default_value_t = 256 * 1024 * 1024)]
+    #[arg(long, env = "STACKPRINT_MAX_INFLIGHT_BYTES", default_value_t = 128 * 1024 * 1024)]
     pub max_inflight_bytes: usize,
 
     /// Most spans one intake request may carry (413 past it).

@@ -287,7 +287,8 @@ async fn hostile_bodies_at_concurrency_8_stay_within_the_memory_budget() {
         }
     }
     let peak = vm_hwm_bytes(child.id());
-    // 256 MiB of budget, plus the binary, the runtime and allocator slack.
+    // 128 MiB of budget (the default), plus the binary, the runtime and what the charged estimates of
+    // decoded payloads leave out (allocator slack, struct overhead): measured 608 MiB at a 256 MiB budget.
     assert!(peak < 512 * MIB, "peak RSS {} MiB", peak / MIB);
 
     let dropped = dropped_total(api, sent).await;
