@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::{SERVICE, reported};
-use domain::grouping::{GroupingVersion, culprit, fingerprint_as};
+use common::frames_hash as hash;
+use domain::grouping::{GroupingVersion, culprit};
 use domain::stacktrace::{Language, parse};
 
 /// Deploy roots seen in the wild and two nobody would list.
@@ -94,24 +94,6 @@ const CASES: [(Language, Template, &str, &str, &str, &str); 4] = [
         "subtotal",
     ),
 ];
-
-fn hash(language: Language, stack: &str) -> String {
-    let stacktrace = parse(stack, Some(language));
-    assert_eq!(stacktrace.language, Some(language), "{stack}");
-    let grouped = fingerprint_as(
-        GroupingVersion::V2026_12,
-        &reported(SERVICE, &stacktrace, None),
-    );
-    assert!(
-        grouped
-            .tree
-            .children
-            .iter()
-            .any(|c| c.id == "exception" && c.children[1].contributes),
-        "no in-app frame: {stack}"
-    );
-    grouped.hash
-}
 
 #[test]
 fn one_issue_under_every_deploy_root() {

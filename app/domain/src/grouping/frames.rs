@@ -39,7 +39,7 @@ impl CleanFrame {
         version: GroupingVersion,
         root: &ProjectRoot,
     ) -> Self {
-        let module = frame
+        let mut module = frame
             .module
             .as_deref()
             .and_then(|m| clean_symbol(m, language, version));
@@ -53,7 +53,6 @@ impl CleanFrame {
                 _ => normalize_path(file),
             });
         let mut function = clean_function(frame.function.as_deref(), language, version);
-        let mut module = module;
         if version >= GroupingVersion::V2026_12 && language == Some(Language::Rust) {
             (module, function) = closure_owner(module, function);
         }
@@ -167,13 +166,7 @@ pub fn stacktrace(
     version: GroupingVersion,
     root: &ProjectRoot,
 ) -> Component {
-    let mut cleaned: Vec<CleanFrame> = frames
-        .iter()
-        .map(|frame| CleanFrame::new(frame, language, version, root))
-        .collect();
-    if version >= GroupingVersion::V2026_12 && language == Some(Language::Rust) {
-        exclude_panic_machinery(&mut cleaned);
-    }
+    let cleaned = clean_frames(frames, language, version, root);
     let repeats = recursion_repeats(&cleaned.iter().map(CleanFrame::key).collect::<Vec<_>>());
     let children: Vec<Component> = cleaned
         .into_iter()
@@ -203,13 +196,7 @@ pub fn culprit(stacktrace: &Stacktrace, version: GroupingVersion) -> Option<Stri
     let language = stacktrace.language;
     let root = project_root(stacktrace, version);
     let frames = &stacktrace.exceptions.first()?.frames;
-    let mut cleaned: Vec<CleanFrame> = frames
-        .iter()
-        .map(|frame| CleanFrame::new(frame, language, version, &root))
-        .collect();
-    if version >= GroupingVersion::V2026_12 && language == Some(Language::Rust) {
-        exclude_panic_machinery(&mut cleaned);
-    }
+    let cleaned = clean_frames(frames, language, version, &root);
     let (frame, clean) = frames
         .iter()
         .zip(cleaned)
@@ -227,6 +214,23 @@ pub fn culprit(stacktrace: &Stacktrace, version: GroupingVersion) -> Option<Stri
         (Some(place), Some(function)) => Some(format!("{place} in {function}")),
         (place, function) => place.or(function),
     }
+}
+
+/// Each frame cleaned, with why it does not count.
+fn clean_frames(
+    frames: &[Frame],
+    language: Option<Language>,
+    version: GroupingVersion,
+    root: &ProjectRoot,
+) -> Vec<CleanFrame> {
+    let mut cleaned: Vec<CleanFrame> = frames
+        .iter()
+        .map(|frame| CleanFrame::new(frame, language, version, root))
+        .collect();
+    if version >= GroupingVersion::V2026_12 && language == Some(Language::Rust) {
+        exclude_panic_machinery(&mut cleaned);
+    }
+    cleaned
 }
 
 /// Frames inside the panic machinery (closer to where the backtrace was captured than the first frame
