@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use domain::explorer::{ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage};
+use domain::explorer::{
+    ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage, MergeResult,
+};
 use domain::query::{EventPage, IssueDetail, IssuePage, IssueQuery, Status, TraceDetail};
 use domain::stacktrace::Stacktrace;
 use leptos::prelude::*;
@@ -283,6 +285,19 @@ pub async fn activity(id: i64) -> Result<Snapshot<Option<ActivityPage>>, ServerF
     })
 }
 
+/// `POST /api/ui/dropped`: intake requests refused, by reason, those with a count only.
+#[server(prefix = "/api/ui", endpoint = "dropped", input = Json)]
+pub async fn intake_dropped() -> Result<BTreeMap<String, i64>, ServerFnError> {
+    let backend = ssr::backend()?;
+    let mut dropped = backend
+        .0
+        .dropped()
+        .await
+        .map_err(|e| ssr::failed("count intake drops", e))?;
+    dropped.retain(|_, count| *count > 0);
+    Ok(dropped)
+}
+
 /// `POST /api/ui/event`: an issue's event number `index`, 0 the latest, with the issue's event count.
 #[server(prefix = "/api/ui", endpoint = "event", input = Json)]
 pub async fn issue_event(id: i64, index: u32) -> Result<Snapshot<EventPage>, ServerFnError> {
@@ -318,6 +333,18 @@ pub async fn set_statuses(
             BulkStatusChange::MAX_IDS
         )));
     }
+    let actor = actor_or_default(actor)?;
+    let backend = ssr::backend()?;
+    backend
+        .0
+        .set_statuses(ids, status, actor)
+        .await
+        .map_err(|e| ssr::failed("change the status", e))
+}
+
+/// The name a change is recorded with: the signed-in user's email; without the access layer in
+/// front (handler tests), `actor` trimmed, [`DEFAULT_ACTOR`] when blank.
+fn actor_or_default(actor: Option<String>) -> Result<String, ServerFnError> {
     let actor = match use_context::<domain::access::Caller>() {
         Some(caller) => caller.user.email,
         None => actor
@@ -330,12 +357,7 @@ pub async fn set_statuses(
             "Names are at most {MAX_ACTOR_CHARS} characters."
         )));
     }
-    let backend = ssr::backend()?;
-    backend
-        .0
-        .set_statuses(ids, status, actor)
-        .await
-        .map_err(|e| ssr::failed("change the status", e))
+    Ok(actor)
 }
 
 /// `POST /api/ui/status/form`: [`set_statuses`] for an HTML form (URL-encoded `ids[]=N`, `status`,
@@ -350,18 +372,84 @@ pub async fn set_statuses_form(
     set_statuses(ids, status, actor).await
 }
 
+/// `POST /api/ui/merge`: merges the selected issues (2 to 100) into the oldest of them (the lowest
+/// id: the issue that existed first keeps its history, link and status), recorded with `actor`.
+#[server(prefix = "/api/ui", endpoint = "merge", input = Json)]
+pub async fn merge_issues(
+    ids: Vec<i64>,
+    actor: Option<String>,
+) -> Result<MergeResult, ServerFnError> {
+    use domain::explorer::MergeRequest;
+    let mut ids = ids;
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.len() < 2 || ids.len() > MergeRequest::MAX_ISSUES + 1 {
+        return Err(ServerFnError::new(format!(
+            "Select 2 to {} issues to merge.",
+            MergeRequest::MAX_ISSUES + 1
+        )));
+    }
+    let actor = actor_or_default(actor)?;
+    let into = ids.remove(0);
+    let backend = ssr::backend()?;
+    backend
+        .0
+        .merge(into, ids, actor)
+        .await
+        .map_err(|e| ssr::failed("merge the issues", e))
+}
+
+/// `POST /api/ui/merge/form`: [`merge_issues`] for the bulk bar's form (`ids[]=N`, `actor`) before
+/// and without the WASM; answered with a redirect back like [`set_statuses_form`].
+#[server(prefix = "/api/ui", endpoint = "merge/form")]
+pub async fn merge_issues_form(
+    #[server(default)] ids: Vec<i64>,
+    #[server(default)] actor: Option<String>,
+) -> Result<MergeResult, ServerFnError> {
+    merge_issues(ids, actor).await
+}
+
+/// `POST /api/ui/unmerge/form`: undoes the merge of issue `id` (a form: `id`, `actor`), answered
+/// with a redirect back to the page.
+#[server(prefix = "/api/ui", endpoint = "unmerge/form")]
+pub async fn unmerge_issue_form(
+    id: i64,
+    #[server(default)] actor: Option<String>,
+) -> Result<i64, ServerFnError> {
+    let actor = actor_or_default(actor)?;
+    let backend = ssr::backend()?;
+    backend
+        .0
+        .unmerge(id, actor)
+        .await
+        .map_err(|e| ssr::failed("unmerge the issue", e))
+}
+
+/// Where the merged issue page's Unmerge button posts: [`unmerge_issue_form`]'s path.
+pub fn unmerge_form_action() -> &'static str {
+    use leptos::server_fn::ServerFn;
+    UnmergeIssueForm::PATH
+}
+
+/// Where the bulk bar's Merge button posts: [`merge_issues_form`]'s path.
+pub fn merge_form_action() -> &'static str {
+    use leptos::server_fn::ServerFn;
+    MergeIssuesForm::PATH
+}
+
 /// Where the status forms post: [`set_statuses_form`]'s path.
 pub fn status_form_action() -> &'static str {
     use leptos::server_fn::ServerFn;
     SetStatusesForm::PATH
 }
 
-/// The error a [`set_statuses_form`] post was redirected back with, from the page's `__err` query
+/// The error a [`set_statuses_form`] or [`merge_issues_form`] post was redirected back with, from the page's `__err` query
 /// value.
 pub fn status_form_error(query: &leptos_router::params::ParamsMap) -> Option<ServerFnError> {
     use leptos::server_fn::ServerFn;
     use leptos::server_fn::error::ServerFnUrlError;
-    let from_form = query.get_str("__path") == Some(SetStatusesForm::PATH);
+    let path = query.get_str("__path");
+    let from_form = path == Some(SetStatusesForm::PATH) || path == Some(MergeIssuesForm::PATH);
     query
         .get_str("__err")
         .filter(|_| from_form)

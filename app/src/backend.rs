@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use domain::access::SessionView;
 use domain::explorer::{
-    ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage, RangeQuery,
+    ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage, MergeResult,
+    RangeQuery,
 };
 use domain::query::{EventPage, IssueDetail, IssuePage, IssueQuery, Search, Status, TraceDetail};
 use domain::source::{
@@ -56,6 +57,12 @@ pub trait ExplorerBackend: Send + Sync + 'static {
     fn trace(&self, trace_id: u128) -> BackendFuture<'_, Option<TraceDetail>> {
         let _ = trace_id;
         Box::pin(async { Ok(None) })
+    }
+
+    /// Intake refusals by reason (see [`domain::intake::DropReason`]); backends without intake (test
+    /// fakes) report none.
+    fn dropped(&self) -> BackendFuture<'_, std::collections::BTreeMap<String, i64>> {
+        Box::pin(async { Ok(std::collections::BTreeMap::new()) })
     }
 
     /// One page of the explorer: `query`'s sort and paging, `search` (already parsed) and the counts
@@ -107,6 +114,18 @@ pub trait ExplorerBackend: Send + Sync + 'static {
     ) -> BackendFuture<'_, BulkStatusResult> {
         let _ = (ids, status, actor);
         unsupported("status changes")
+    }
+
+    /// Merges `issues` into `into`, recorded with `actor`; a refused merge is `Invalid` with why.
+    fn merge(&self, into: i64, issues: Vec<i64>, actor: String) -> BackendFuture<'_, MergeResult> {
+        let _ = (into, issues, actor);
+        unsupported("merging issues")
+    }
+
+    /// Undoes the merge of issue `id`, recorded with `actor`; returns the issue it was merged into.
+    fn unmerge(&self, id: i64, actor: String) -> BackendFuture<'_, i64> {
+        let _ = (id, actor);
+        unsupported("unmerging issues")
     }
 
     /// Linked repositories, code mappings and repositories seen in span tags. Never credentials.

@@ -15,7 +15,7 @@ use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use domain::explorer::{
     Activity, ActivityKind, ActivityPage, BulkStatusResult, ErrorRate, FacetValue, Facets,
-    IssueDistribution, IssueListPage, IssueRow, RangeQuery, Share,
+    IssueDistribution, IssueListPage, IssueRow, MergeResult, RangeQuery, Share,
 };
 use domain::grouping::Component;
 use domain::query::{
@@ -59,6 +59,8 @@ struct Fake {
     explorer_calls: Mutex<Vec<(IssueQuery, Search, RangeQuery)>>,
     facet_calls: Mutex<Vec<(Search, RangeQuery)>>,
     status_calls: Mutex<Vec<(Vec<i64>, Status, String)>>,
+    merge_calls: Mutex<Vec<(i64, Vec<i64>, String)>>,
+    unmerge_calls: Mutex<Vec<(i64, String)>>,
 }
 
 impl Fake {
@@ -158,6 +160,25 @@ impl ExplorerBackend for Fake {
             .push((ids, status, actor));
         self.answer(BulkStatusResult { updated, not_found })
     }
+
+    fn merge(&self, into: i64, issues: Vec<i64>, actor: String) -> BackendFuture<'_, MergeResult> {
+        self.merge_calls
+            .lock()
+            .expect("not poisoned")
+            .push((into, issues.clone(), actor));
+        self.answer(MergeResult {
+            into,
+            merged: issues,
+        })
+    }
+
+    fn unmerge(&self, id: i64, actor: String) -> BackendFuture<'_, i64> {
+        self.unmerge_calls
+            .lock()
+            .expect("not poisoned")
+            .push((id, actor));
+        self.answer(3)
+    }
 }
 
 fn summary() -> IssueSummary {
@@ -228,6 +249,7 @@ fn detail() -> IssueDetail {
         children: Vec::new(),
     };
     IssueDetail {
+        merged_into: None,
         issue: summary(),
         grouping_version: "2026-11".to_owned(),
         fingerprint_tree: Component {
@@ -269,6 +291,7 @@ fn event(id: i64, hours: i64) -> EventDetail {
         message: "division by zero".to_owned(),
         stack: "Traceback (most recent call last):\n  ...".to_owned(),
         stacktrace: stacktrace(),
+        handling_stacktrace: None,
         span_tags: BTreeMap::from([
             ("http.method".to_owned(), "GET".to_owned()),
             ("env".to_owned(), "prod".to_owned()),
@@ -345,6 +368,7 @@ fn activity() -> Vec<Activity> {
             from_status: Status::ForReview,
             to_status: Status::Resolved,
             version: Some("1.4.0".to_owned()),
+            other_issue: None,
         },
         Activity {
             at: hours_ago(3),
@@ -353,6 +377,7 @@ fn activity() -> Vec<Activity> {
             from_status: Status::Resolved,
             to_status: Status::ForReview,
             version: Some("1.5.2".to_owned()),
+            other_issue: None,
         },
     ]
 }

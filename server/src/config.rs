@@ -7,6 +7,10 @@ use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::http::BodyLimits;
+use crate::intake::Limits;
+use crate::pipeline::QUEUE_DEPTH;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "stackprint",
@@ -144,6 +148,31 @@ pub struct ServeArgs {
     #[arg(long, env = "STACKPRINT_MAX_DECOMPRESSED_BYTES", default_value_t = 64 * 1024 * 1024)]
     pub max_decompressed_bytes: usize,
 
+    /// Memory all intake requests together may hold, in bytes: bodies as they arrive plus what
+    /// decoding builds from them. A request that finds it full is refused at once (an overload
+    /// answer), never queued.
+    #[arg(long, env = "STACKPRINT_MAX_INFLIGHT_BYTES", default_value_t = 128 * 1024 * 1024)]
+    pub max_inflight_bytes: usize,
+
+    /// Most spans one intake request may carry (413 past it).
+    #[arg(long, env = "STACKPRINT_MAX_SPANS_PER_REQUEST", default_value_t = Limits::default().max_spans)]
+    pub max_spans_per_request: usize,
+
+    /// Most bytes decompressing, then decoding, may build per input byte (413 past it); stops
+    /// gzip bombs and floods of empty spans early.
+    #[arg(long, env = "STACKPRINT_MAX_EXPANSION", default_value_t = Limits::default().max_expansion)]
+    pub max_expansion: usize,
+
+    /// Deepest nesting of JSON values and protobuf messages in an intake body (400 past it).
+    #[arg(long, env = "STACKPRINT_MAX_NESTING", default_value_t = Limits::default().max_nesting)]
+    pub max_nesting: usize,
+
+    /// Intake batches that may be prepared or waiting for the database writer; past it, requests
+    /// get an overload answer (Datadog: 200 and counted, or 429 to tracers sending
+    /// `Datadog-Send-Real-Http-Status`; OTLP: 503 with `Retry-After`).
+    #[arg(long, env = "STACKPRINT_INTAKE_QUEUE_DEPTH", default_value_t = QUEUE_DEPTH)]
+    pub intake_queue_depth: usize,
+
     /// Directory with the built site (`pkg/` with the WASM bundle and CSS). Defaults to `target/site`
     /// next to the working directory, where `make build` puts it.
     #[arg(long, env = "STACKPRINT_SITE_ROOT", default_value = "target/site")]
@@ -172,6 +201,30 @@ pub struct ServeArgs {
     /// A file holding the first admin's password (a container secret, say).
     #[arg(long, env = "STACKPRINT_ADMIN_PASSWORD_FILE")]
     pub admin_password_file: Option<PathBuf>,
+
+    /// Days after this database first ran a new grouping version during which events are grouped
+    /// with the previous version too, so they join the issues it made instead of opening new ones.
+    #[arg(
+        long,
+        env = "STACKPRINT_GROUPING_TRANSITION_DAYS",
+        default_value_t = 30
+    )]
+    pub grouping_transition_days: u32,
+}
+
+impl ServeArgs {
+    pub fn body_limits(&self) -> BodyLimits {
+        BodyLimits {
+            max_body_bytes: self.max_body_bytes,
+            max_inflight_bytes: self.max_inflight_bytes,
+            decode: Limits {
+                max_body_bytes: self.max_decompressed_bytes,
+                max_spans: self.max_spans_per_request,
+                max_expansion: self.max_expansion,
+                max_nesting: self.max_nesting,
+            },
+        }
+    }
 }
 
 /// A listen address, or `off` to disable that port.

@@ -12,7 +12,8 @@ use axum::http::header;
 use axum::http::request::Parts;
 use domain::access::{Caller, SessionView};
 use domain::explorer::{
-    ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage, RangeQuery,
+    ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage, MergeResult,
+    RangeQuery,
 };
 use domain::query::{EventPage, IssueDetail, IssuePage, IssueQuery, Search, Status, TraceDetail};
 use domain::source::{
@@ -23,7 +24,7 @@ use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
 use crate::source::{SettingsError, SourceService};
-use crate::storage::{Store, StoreError, TimeWindow, unix_ms_now};
+use crate::storage::{MergeError, Store, StoreError, TimeWindow, unix_ms_now};
 
 /// The store, and the source service for snippets and repository settings.
 struct StoreBackend(Store, SourceService);
@@ -41,6 +42,14 @@ fn hide(error: StoreError) -> BackendError {
             tracing::error!(error = %error, "explorer query failed");
             BackendError::Failed("database error".to_string())
         }
+    }
+}
+
+/// A refused merge says why; the store's errors stay in the log.
+fn merge_error(error: MergeError) -> BackendError {
+    match error {
+        MergeError::Store(e) => hide(e),
+        refused => BackendError::Invalid(refused.to_string()),
     }
 }
 
@@ -70,6 +79,10 @@ impl ExplorerBackend for StoreBackend {
 
     fn trace(&self, trace_id: u128) -> BackendFuture<'_, Option<TraceDetail>> {
         Box::pin(async move { self.0.trace(trace_id).await.map_err(hide) })
+    }
+
+    fn dropped(&self) -> BackendFuture<'_, std::collections::BTreeMap<String, i64>> {
+        Box::pin(async move { Ok(self.0.stats().await.map_err(hide)?.dropped) })
     }
 
     fn explorer_issues(
@@ -128,6 +141,19 @@ impl ExplorerBackend for StoreBackend {
                 .await
                 .map_err(hide)
         })
+    }
+
+    fn merge(&self, into: i64, issues: Vec<i64>, actor: String) -> BackendFuture<'_, MergeResult> {
+        Box::pin(async move {
+            self.0
+                .merge(into, &issues, Some(&actor))
+                .await
+                .map_err(merge_error)
+        })
+    }
+
+    fn unmerge(&self, id: i64, actor: String) -> BackendFuture<'_, i64> {
+        Box::pin(async move { self.0.unmerge(id, Some(&actor)).await.map_err(merge_error) })
     }
 
     fn source_settings(&self) -> BackendFuture<'_, SourceSettings> {

@@ -7,14 +7,15 @@ use std::sync::Arc;
 use anyhow::Context;
 use axum::Router;
 use axum::serve::ListenerExt;
+use domain::grouping::{GROUPING_VERSION, PREVIOUS_GROUPING_VERSION};
 use tokio::net::TcpListener;
 
 use crate::auth::layer::{Gate, guard};
 use crate::auth::setup::{Bootstrap, bootstrap};
 use crate::auth::{Auth, PublicUrl, Rules, SetupLink};
 use crate::config::{Listen, ServeArgs};
-use crate::http::{BodyLimits, IntakeState, agent_router, explorer_json_routes, otlp_router};
-use crate::pipeline::Ingestor;
+use crate::http::{IntakeState, agent_router, explorer_json_routes, otlp_router};
+use crate::pipeline::{Ingestor, Transition};
 use crate::source::SourceService;
 use crate::storage::Store;
 
@@ -27,13 +28,27 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 redact(&args.database.database_url)
             )
         })?;
-    let intake = IntakeState {
-        ingestor: Ingestor::start(store.clone()),
-        limits: BodyLimits {
-            max_body_bytes: args.max_body_bytes,
-            max_decompressed_bytes: args.max_decompressed_bytes,
-        },
+    let transition = Transition {
+        until: store
+            .grouping_transition(
+                GROUPING_VERSION,
+                PREVIOUS_GROUPING_VERSION,
+                args.grouping_transition_days,
+            )
+            .await
+            .context("reading the grouping transition")?,
     };
+    if transition.until.is_some() {
+        tracing::info!(
+            from = PREVIOUS_GROUPING_VERSION,
+            to = GROUPING_VERSION,
+            "grouping transition: events also join issues of the previous grouping version"
+        );
+    }
+    let intake = IntakeState::new(
+        Ingestor::start(store.clone(), args.intake_queue_depth, transition),
+        args.body_limits(),
+    );
 
     let mut servers = tokio::task::JoinSet::new();
     if let Listen::On(addr) = args.listen {

@@ -3,62 +3,12 @@
 
 #[path = "support/client.rs"]
 mod client;
-
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+#[path = "support/process.rs"]
+mod process;
 
 use client::Http;
+use process::{spawn, wait_ready};
 use serde_json::{Value, json};
-
-struct Ports {
-    api: String,
-    agent: String,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free loopback port")
-}
-
-fn spawn(db: &Path) -> (Child, Ports) {
-    let ports = Ports {
-        api: format!("127.0.0.1:{}", free_port()),
-        agent: format!("127.0.0.1:{}", free_port()),
-    };
-    let child = Command::new(env!("CARGO_BIN_EXE_stackprint"))
-        .args([
-            "serve",
-            "--otlp-listen",
-            "off",
-            "--listen",
-            &ports.api,
-            "--agent-listen",
-            &ports.agent,
-        ])
-        .arg("--database-url")
-        .arg(format!("sqlite://{}", db.display()))
-        .env("STACKPRINT_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start stackprint");
-    (child, ports)
-}
-
-async fn wait_ready(addr: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if let Ok(mut http) = Http::connect(addr).await {
-            if let Ok((200, _)) = http.request("GET", "/api/v1/stats", &[], &[]).await {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("stackprint did not answer on {addr} within 30 s");
-}
 
 fn trace(id: u64) -> Value {
     json!([{
@@ -79,7 +29,7 @@ fn trace(id: u64) -> Value {
 async fn acknowledged_traces_survive_a_crash() {
     let dir = std::env::temp_dir().join(format!("stackprint-durability-{}", std::process::id()));
     let db = dir.join("data").join("stackprint.db");
-    let (mut first, ports) = spawn(&db);
+    let (mut first, ports) = spawn(&db, &[]);
     wait_ready(&ports.api).await;
 
     let mut agent = Http::connect(&ports.agent).await.expect("connect");
@@ -103,7 +53,7 @@ async fn acknowledged_traces_survive_a_crash() {
     first.kill().expect("SIGKILL");
     first.wait().expect("reap");
 
-    let (mut second, ports) = spawn(&db);
+    let (mut second, ports) = spawn(&db, &[]);
     wait_ready(&ports.api).await;
     let mut api = Http::connect(&ports.api).await.expect("connect");
     let (_, body) = api

@@ -277,3 +277,88 @@ async fn triage_and_regressions() {
     let (status, _) = get(&server, "/api/v1/issues/999999/activity").await;
     assert_eq!(status, 404);
 }
+
+/// `errored_trace` with other span tags.
+fn errored_trace_with(trace: u64, at_ms: i64, meta: &[(&str, &str)]) -> Value {
+    let mut value = errored_trace(trace, at_ms, "1.0.0");
+    for (key, tag) in meta {
+        value[0]["meta"][*key] = json!(tag);
+    }
+    value
+}
+
+#[tokio::test]
+async fn stack_rule_handling_stack_merge_and_unmerge() {
+    let server = start().await;
+    let now = now_ms();
+    let other_bug = PY_STACK.replace("in charge", "in refund");
+    let handled = "goroutine 7 [running]:\nmain.logError(...)\n\t/app/handlers/log.go:12 +0x1d\n";
+    send_traces(
+        &server,
+        vec![
+            errored_trace_with(1, now - 60_000, &[("error.handling_stack", handled)]),
+            errored_trace_with(2, now - 50_000, &[("error.stack", &other_bug)]),
+            errored_trace_with(
+                3,
+                now - 40_000,
+                &[("error.stack", "ValueError: card declined")],
+            ),
+        ],
+    )
+    .await;
+    let (_, stats) = get(&server, "/api/v1/stats").await;
+    assert_eq!(stats["skipped"]["insufficient_stack"], 1, "{stats}");
+    assert_eq!(stats["issues"], 2, "{stats}");
+    let (_, page) = get(&server, "/api/v1/issues?sort=first_seen").await;
+    let ids: Vec<i64> = page["issues"]
+        .as_array()
+        .expect("issues")
+        .iter()
+        .map(|i| i["id"].as_i64().expect("id"))
+        .collect();
+    let [newer, older] = ids[..] else {
+        panic!("two issues: {page}");
+    };
+    let (_, detail) = get(&server, &format!("/api/v1/issues/{older}")).await;
+    let handling = &detail["latest_event"]["handling_stacktrace"];
+    assert_eq!(handling["language"], "go", "{detail}");
+    assert_eq!(
+        handling["exceptions"][0]["frames"][0]["function"],
+        "logError"
+    );
+
+    let merge =
+        |into: i64, issues: Vec<i64>| json!({"into": into, "issues": issues, "actor": "ana"});
+    for (body, status) in [
+        (merge(older, vec![]), 400),
+        (merge(older, vec![older]), 400),
+        (merge(older, vec![999_999]), 404),
+        (json!({"into": "x"}), 400),
+    ] {
+        let (got, answer) = post(&server, "/api/v1/issues/merge", body.clone()).await;
+        assert_eq!(got, status, "{body} → {answer}");
+    }
+    let (status, merged) = post(&server, "/api/v1/issues/merge", merge(older, vec![newer])).await;
+    assert_eq!(status, 200, "{merged}");
+    assert_eq!(merged, json!({"into": older, "merged": [newer]}));
+    let (_, page) = get(&server, "/api/v1/issues").await;
+    assert_eq!(page["total"], 1, "{page}");
+    assert_eq!(page["issues"][0]["count"], 2);
+    let (status, _) = post(&server, "/api/v1/issues/merge", merge(older, vec![newer])).await;
+    assert_eq!(status, 409, "already merged");
+    let (_, activity) = get(&server, &format!("/api/v1/issues/{older}/activity")).await;
+    let entry = &activity["activity"][0];
+    assert_eq!(
+        (&entry["kind"], &entry["actor"], &entry["other_issue"]),
+        (&json!("merge"), &json!("ana"), &json!(newer))
+    );
+
+    let path = format!("/api/v1/issues/{newer}/unmerge");
+    let (status, answer) = post(&server, &path, json!({"actor": "bo"})).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer, json!({"issue": newer, "unmerged_from": older}));
+    let (status, _) = post(&server, &path, json!({})).await;
+    assert_eq!(status, 409, "not merged any more");
+    let (_, page) = get(&server, "/api/v1/issues").await;
+    assert_eq!(page["total"], 2, "{page}");
+}

@@ -2,6 +2,10 @@
 
 #[path = "support/storage_explorer.rs"]
 mod explorer;
+#[path = "support/storage_grouping.rs"]
+mod grouping;
+#[path = "support/storage_merge.rs"]
+mod merge;
 #[path = "support/storage_reads.rs"]
 mod reads;
 #[path = "support/store.rs"]
@@ -11,11 +15,14 @@ mod store;
 mod triage;
 
 use domain::errors::{HitKey, SkipReason};
+use domain::intake::DropReason;
 use domain::query::{IssueQuery, Status};
 use explorer::{
     breakdowns_are_exact_at_partial_hours, counts_and_trends_in_range, facet_counts,
     issue_distribution, recent_ranges_use_five_minute_buckets, search_language,
 };
+use grouping::grouping_upgrade_never_splits_issues;
+use merge::merges_add_up_and_unmerge_restores;
 use reads::text_filter_is_literal_and_case_insensitive;
 use reads::{events_newest_first, filters, issue_detail, set_status, sorts_and_pages};
 use server::storage::{Store, WriteBatch};
@@ -43,6 +50,7 @@ suite!(
     reopening_keeps_data,
     failed_batch_leaves_nothing,
     counts_and_trends_in_range,
+    breakdowns_are_exact_at_partial_hours,
     recent_ranges_use_five_minute_buckets,
     search_language,
     facet_counts,
@@ -52,6 +60,8 @@ suite!(
     unknown_version_formats_use_first_seen,
     issues_resolved_without_version_reopen_on_new_events,
     ignored_issues_keep_counting_out_of_view,
+    grouping_upgrade_never_splits_issues,
+    merges_add_up_and_unmerge_restores,
 );
 
 async fn write(store: &Store, batch: &WriteBatch) {
@@ -245,19 +255,41 @@ async fn stats(db: &TestDb) {
     batch
         .skipped
         .insert(("billing".into(), SkipReason::MissingErrorDetails), 1);
+    batch
+        .skipped
+        .insert(("billing".into(), SkipReason::InsufficientStack), 4);
+    batch.drops.insert((DropReason::OverloadQueue, 0), 3);
+    batch
+        .drops
+        .insert((DropReason::OverloadQueue, 3_600_000), 4);
+    batch.drops.insert((DropReason::TooManySpans, 0), 1);
+    // Two writes of the same counts, as two instances on one database would make.
     write(store, &batch).await;
     write(store, &batch).await;
     let stats = store.stats().await.expect("stats");
     assert_eq!((stats.issues, stats.error_events, stats.spans), (1, 2, 80));
     assert_eq!(
         stats.skipped,
-        [("missing_error_details".to_string(), 6)].into()
+        [
+            ("missing_error_details".to_string(), 6),
+            ("insufficient_stack".to_string(), 8)
+        ]
+        .into()
     );
     assert_eq!(
         stats.hits,
         [("billing".to_string(), 14), ("checkout".to_string(), 30)].into()
     );
     assert_eq!(db.rows("hits").await, 3);
+    assert_eq!(
+        stats.dropped.len(),
+        DropReason::ALL.len(),
+        "every reason listed"
+    );
+    assert_eq!(stats.dropped["overload_queue"], 14);
+    assert_eq!(stats.dropped["too_many_spans"], 2);
+    assert_eq!(stats.dropped["overload_memory"], 0);
+    assert_eq!(db.rows("intake_drops").await, 3);
 }
 
 async fn concurrent_writes_share_one_issue(db: &TestDb) {

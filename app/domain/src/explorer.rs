@@ -137,6 +137,33 @@ impl BulkStatusChange {
     pub const MAX_IDS: usize = 1_000;
 }
 
+/// Body of `POST /issues/merge`: `issues` are merged into `into`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergeRequest {
+    pub into: i64,
+    pub issues: Vec<i64>,
+    #[serde(default)]
+    pub actor: Option<String>,
+}
+
+impl MergeRequest {
+    pub const MAX_ISSUES: usize = 100;
+}
+
+/// Body of `POST /issues/{id}/unmerge`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct UnmergeRequest {
+    #[serde(default)]
+    pub actor: Option<String>,
+}
+
+/// What a merge did: `merged` (sorted, deduplicated) now live in `into`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergeResult {
+    pub into: i64,
+    pub merged: Vec<i64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct BulkStatusResult {
     /// Issues now in the requested status (whether or not they were already).
@@ -151,20 +178,35 @@ pub enum ActivityKind {
     StatusChange,
     /// An event of a newer version reopened a resolved issue.
     Regression,
+    /// Someone merged `other_issue` into this issue.
+    Merge,
+    /// Someone merged this issue into `other_issue`.
+    MergedInto,
+    /// Someone unmerged `other_issue` from this issue, or (on the unmerged one) this issue from it.
+    Unmerge,
 }
 
 impl ActivityKind {
+    pub const ALL: [ActivityKind; 5] = [
+        Self::StatusChange,
+        Self::Regression,
+        Self::Merge,
+        Self::MergedInto,
+        Self::Unmerge,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::StatusChange => "status_change",
             Self::Regression => "regression",
+            Self::Merge => "merge",
+            Self::MergedInto => "merged_into",
+            Self::Unmerge => "unmerge",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::StatusChange, Self::Regression]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -180,6 +222,9 @@ pub struct Activity {
     /// Regression: the version that reopened the issue. Change to `resolved`: the version it was
     /// resolved in.
     pub version: Option<String>,
+    /// Merges and unmerges: the other issue of the pair.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_issue: Option<i64>,
 }
 
 /// An issue's timeline, oldest first.
@@ -329,7 +374,7 @@ mod tests {
 
     #[test]
     fn activity_kinds_round_trip() {
-        for kind in [ActivityKind::StatusChange, ActivityKind::Regression] {
+        for kind in ActivityKind::ALL {
             assert_eq!(ActivityKind::parse(kind.as_str()), Some(kind));
             let json = serde_json::to_string(&kind).expect("serialize");
             assert_eq!(json, format!("\"{}\"", kind.as_str()));

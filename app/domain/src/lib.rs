@@ -5,6 +5,7 @@ pub mod access;
 pub mod errors;
 pub mod explorer;
 pub mod grouping;
+pub mod intake;
 pub mod query;
 pub mod source;
 pub mod span;

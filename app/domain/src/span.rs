@@ -13,6 +13,9 @@ pub mod tags {
     /// The Agent's own OTLP mapping writes this older spelling.
     pub const ERROR_MSG_LEGACY: &str = "error.msg";
     pub const ERROR_STACK: &str = "error.stack";
+    /// dd-trace-go >= 2.7: where the error was handled (logged, wrapped), beside `error.stack`, where
+    /// it was raised. Shown on the issue page, never grouped on.
+    pub const ERROR_HANDLING_STACK: &str = "error.handling_stack";
     pub const ERROR_FINGERPRINT: &str = "error.fingerprint";
     pub const ENV: &str = "env";
     pub const VERSION: &str = "version";

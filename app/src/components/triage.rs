@@ -118,7 +118,11 @@ fn ActivityItem(entry: Activity, now: i64) -> impl IntoView {
         from_status,
         to_status,
         version,
+        other_issue,
     } = entry;
+    let who = actor.unwrap_or_else(|| "Stackprint".to_owned());
+    let other =
+        other_issue.map(|id| view! { <a href=format!("/issues/{id}")>{format!("#{id}")}</a> });
     let what = match kind {
         ActivityKind::Regression => view! {
             <span class="badge regressed">"Regressed"</span>
@@ -133,13 +137,20 @@ fn ActivityItem(entry: Activity, now: i64) -> impl IntoView {
                 .flatten()
                 .map(|v| view! { " in " <code>{v}</code> });
             view! {
-                <strong>{actor.unwrap_or_else(|| "Stackprint".to_owned())}</strong>
+                <strong>{who}</strong>
                 " changed the status from " {status_label(from_status)} " to "
                 <strong>{status_label(to_status)}</strong>
                 {resolved_in}
             }
             .into_any()
         }
+        ActivityKind::Merge => {
+            view! { <strong>{who}</strong> " merged issue " {other} " into this one" }.into_any()
+        }
+        ActivityKind::MergedInto => {
+            view! { <strong>{who}</strong> " merged this issue into " {other} }.into_any()
+        }
+        ActivityKind::Unmerge => view! { <strong>{who}</strong> " unmerged " {other} }.into_any(),
     };
     view! {
         <li class=format!("timeline-item {}", kind.as_str())>

@@ -10,7 +10,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::issue_event::EventSection;
 use super::not_found::{NotFoundNotice, mark_not_found};
-use crate::api::{Snapshot, activity, distribution, issue};
+use crate::api::{Snapshot, activity, distribution, issue, unmerge_form_action};
 use crate::components::{
     ActivityTimeline, Ago, BarChart, Breakdowns, ErrorNotice, FingerprintTree, Loading,
     RangePicker, StatusBadge, StatusControl,
@@ -70,9 +70,11 @@ fn IssueView(snapshot: Snapshot<IssueDetail>, state: Memo<IssueState>) -> impl I
         issue,
         grouping_version,
         fingerprint_tree,
+        merged_into,
         latest_event: _,
     } = detail;
     let id = issue.id;
+    let merged = merged_into.map(|into| view! { <MergedNote id into /> });
     let status = RwSignal::new(issue.status);
     let timeline = Resource::new(move || id, activity);
     let changed = Callback::new(move |()| timeline.refetch());
@@ -120,6 +122,7 @@ fn IssueView(snapshot: Snapshot<IssueDetail>, state: Memo<IssueState>) -> impl I
                 <Transition fallback=|| ()>{regressed}</Transition>
             </IssueHeader>
             <StatusControl id status changed />
+            {merged}
             <div class="issue-columns">
                 <div class="issue-main">
                     <section class="distribution" aria-labelledby="distribution">
@@ -235,4 +238,19 @@ fn IssueHeader(
         </header>
     }
     .into_any()
+}
+
+/// On a merged issue's page: where its events are now, and a form to undo the merge (a plain post,
+/// answered with a redirect back here, with or without the WASM).
+#[component]
+fn MergedNote(id: i64, into: i64) -> impl IntoView {
+    view! {
+        <form class="merged-note" method="post" action=unmerge_form_action() role="note">
+            "This issue was merged into "
+            <a href=format!("/issues/{into}")>{format!("#{into}")}</a>
+            ": its events, and later ones, are counted there. "
+            <input type="hidden" name="id" value=id />
+            <button type="submit" class="secondary">"Unmerge"</button>
+        </form>
+    }
 }

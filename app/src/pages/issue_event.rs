@@ -3,6 +3,7 @@
 //! tags and metrics, and a link to its trace.
 
 use domain::query::{EventDetail, EventPage};
+use domain::span::tags;
 use leptos::prelude::*;
 
 use crate::api::{Snapshot, issue_event};
@@ -118,6 +119,22 @@ fn EventView(event: EventDetail, now: i64) -> impl IntoView {
         });
     });
     let source = Signal::from(source);
+    // Collapsed: where the error was raised is what identifies it; where it was handled is context.
+    let handling = event.handling_stacktrace.map(|stacktrace| {
+        let raw = event
+            .span_tags
+            .get(tags::ERROR_HANDLING_STACK)
+            .cloned()
+            .unwrap_or_default();
+        view! {
+            <details class="handling-stack">
+                <summary>
+                    <h3>"Handled at"</h3>
+                </summary>
+                <StackTrace stacktrace raw />
+            </details>
+        }
+    });
     let optional = |label: &'static str, value: Option<String>| {
         value.map(|value| {
             view! {
@@ -161,6 +178,7 @@ fn EventView(event: EventDetail, now: i64) -> impl IntoView {
         </dl>
         <h3>"Stack trace"</h3>
         <StackTrace stacktrace=event.stacktrace raw=event.stack source />
+        {handling}
         <div class="tag-tables">
             <TagTable title="Span tags" tags=event.span_tags />
             <TagTable title="Host tags" tags=event.host_tags />

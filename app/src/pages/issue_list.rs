@@ -15,9 +15,40 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::issue_rows::{BulkBar, ListSelection, Results, SortLinks};
-use crate::api::{ExplorerPage, Snapshot, explorer_facets, explorer_issues};
+use crate::api::{ExplorerPage, Snapshot, explorer_facets, explorer_issues, intake_dropped};
 use crate::components::{ErrorNotice, FacetPanel, Loading, RangePicker, SearchBar};
 use crate::url::ListState;
+
+/// A warning above the list when intake refused requests, so nobody loses errors silently: how many
+/// and why, from `GET /api/v1/stats`'s `dropped`.
+#[component]
+fn IntakeDrops() -> impl IntoView {
+    let dropped = Resource::new(|| (), |()| intake_dropped());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let dropped = dropped.await.unwrap_or_default();
+                let total: i64 = dropped.values().sum();
+                (total > 0).then(|| {
+                    let reasons = dropped
+                        .iter()
+                        .map(|(reason, count)| {
+                            let label = domain::intake::DropReason::parse(reason)
+                                .map_or(reason.as_str(), |r| r.label());
+                            format!("{count} {label}")
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    view! {
+                        <p class="notice warning" role="status">
+                            {format!("Intake refused {total} requests: {reasons}.")}
+                        </p>
+                    }
+                })
+            })}
+        </Transition>
+    }
+}
 
 type IssuesResource = Resource<Result<Option<Snapshot<ExplorerPage>>, ServerFnError>>;
 
@@ -89,6 +120,7 @@ pub fn IssueListPage() -> impl IntoView {
                 <h1>"Issues"</h1>
                 {picker}
             </div>
+            <IntakeDrops />
             <SearchBar search hidden href=search_href input_ref=search_input />
             <div class="explorer-body">
                 <aside class="facet-panel" aria-label="Facets">

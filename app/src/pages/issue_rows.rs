@@ -8,7 +8,10 @@ use domain::query::{FacetKey, IssueQuery, Sort, Status};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::{ExplorerPage, Snapshot, set_statuses, status_form_action, status_form_error};
+use crate::api::{
+    ExplorerPage, Snapshot, merge_form_action, merge_issues, set_statuses, status_form_action,
+    status_form_error,
+};
 use crate::components::{
     Ago, GettingStarted, Sparkline, StatusBadge, server_message, status_label, use_hydrated,
 };
@@ -85,11 +88,12 @@ pub fn SortLinks(state: ListState) -> impl IntoView {
 /// The id of the bulk status form, which the rows' checkboxes belong to.
 const BULK_FORM: &str = "bulk-status";
 
-/// "Mark as" buttons for the checked rows. `refresh` reloads the list after a change.
+/// "Mark as" buttons and "Merge" for the checked rows. `refresh` reloads the list after a change.
 ///
 /// A plain HTML form posting the checked rows to [`set_statuses_form`]: before and without the WASM
 /// the server changes them and redirects back to the list; once hydrated a click calls
-/// [`set_statuses`] in place, and the buttons are disabled while nothing is checked.
+/// [`set_statuses`] in place, and the buttons are disabled while nothing is checked. "Merge" posts the
+/// same form to [`merge_issues_form`] (hydrated: [`merge_issues`]), into the oldest checked issue.
 #[component]
 pub fn BulkBar(selection: ListSelection, refresh: Callback<()>) -> impl IntoView {
     let query = use_query_map();
@@ -98,27 +102,53 @@ pub fn BulkBar(selection: ListSelection, refresh: Callback<()>) -> impl IntoView
         let (ids, status) = (ids.clone(), *status);
         async move { set_statuses(ids, status, None).await.map(|r| (status, r)) }
     });
+    // What the latest status change or merge did, or why it failed.
+    let note = RwSignal::new(None::<String>);
     Effect::watch(
         move || change.version().get(),
         move |_, _, _| {
+            note.set(change.value().get_untracked().map(|outcome| match outcome {
+                Ok((status, result)) => {
+                    let n = result.updated.len();
+                    let issues = if n == 1 { "issue" } else { "issues" };
+                    format!("Marked {n} {issues} as {}.", status_label(status))
+                }
+                Err(e) => server_message(&e),
+            }));
+            selection.checked.set(BTreeSet::new());
+            refresh.run(());
+        },
+        false,
+    );
+    let merge = Action::new(move |ids: &Vec<i64>| {
+        let ids = ids.clone();
+        async move { merge_issues(ids, None).await }
+    });
+    Effect::watch(
+        move || merge.version().get(),
+        move |_, _, _| {
+            note.set(merge.value().get_untracked().map(|outcome| match outcome {
+                Ok(result) => {
+                    let n = result.merged.len();
+                    let issues = if n == 1 { "issue" } else { "issues" };
+                    format!("Merged {n} {issues} into #{}.", result.into)
+                }
+                Err(e) => server_message(&e),
+            }));
             selection.checked.set(BTreeSet::new());
             refresh.run(());
         },
         false,
     );
     let count = move || selection.checked.with(BTreeSet::len);
-    let pending = change.pending();
-    let message = move || match change.value().get() {
-        Some(Ok((status, result))) => {
-            let n = result.updated.len();
-            let issues = if n == 1 { "issue" } else { "issues" };
-            format!("Marked {n} {issues} as {}.", status_label(status))
-        }
-        Some(Err(e)) => server_message(&e),
-        None => query
-            .with(status_form_error)
-            .map(|e| server_message(&e))
-            .unwrap_or_default(),
+    let pending = Signal::derive(move || change.pending().get() || merge.pending().get());
+    let message = move || {
+        note.get().unwrap_or_else(|| {
+            query
+                .with(status_form_error)
+                .map(|e| server_message(&e))
+                .unwrap_or_default()
+        })
     };
     let buttons = Status::ALL
         .into_iter()
@@ -159,6 +189,22 @@ pub fn BulkBar(selection: ListSelection, refresh: Callback<()>) -> impl IntoView
                 }}
             </span>
             {buttons}
+            <button
+                type="submit"
+                formaction=merge_form_action()
+                class="secondary merge"
+                title="Merge the selected issues into the oldest of them"
+                disabled=move || hydrated.get() && (count() < 2 || pending.get())
+                on:click=move |ev| {
+                    ev.prevent_default();
+                    let ids: Vec<i64> = selection.checked.with_untracked(|c| c.iter().copied().collect());
+                    if ids.len() >= 2 {
+                        merge.dispatch(ids);
+                    }
+                }
+            >
+                "Merge"
+            </button>
             <span class="bulk-message" role="status">{message}</span>
         </form>
     }

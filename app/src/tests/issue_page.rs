@@ -65,6 +65,66 @@ async fn issue_page_shows_every_section() {
 }
 
 #[tokio::test]
+async fn a_handling_stack_is_a_folded_second_stack() {
+    let mut handled = event(3, 3);
+    handled.handling_stacktrace = Some(stacktrace());
+    handled
+        .span_tags
+        .insert("error.handling_stack".to_owned(), "handled here".to_owned());
+    let fake = Arc::new(Fake {
+        detail: Some(detail()),
+        events: vec![handled],
+        ..Fake::default()
+    });
+    let (_, html) = get(fake, "/issues/7").await;
+    assert_contains(
+        &html,
+        &[
+            r#"<details class="handling-stack"><summary><h3>Handled at</h3></summary>"#,
+            "handled here",
+        ],
+    );
+    let (_, html) = get(issue_fake(), "/issues/7").await;
+    assert!(
+        !html.contains("Handled at"),
+        "no handling stack, no section"
+    );
+}
+
+#[tokio::test]
+async fn a_merged_issue_says_where_and_unmerges_by_form() {
+    let mut merged = detail();
+    merged.merged_into = Some(3);
+    let fake = Arc::new(Fake {
+        detail: Some(merged),
+        ..Fake::default()
+    });
+    let (_, html) = get(fake.clone(), "/issues/7").await;
+    assert_contains(
+        &html,
+        &[
+            r#"<form method="post" action="/api/ui/unmerge/form" role="note" class="merged-note">"#,
+            r#"<a href="/issues/3">#3</a>"#,
+            r#"<input type="hidden" name="id" value="7">"#,
+            ">Unmerge</button>",
+        ],
+    );
+    let referer = "http://stackprint.test/issues/7?event=0";
+    let post = Request::post("/api/ui/unmerge/form")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, referer)
+        .body(Body::from("id=7&actor=bo"))
+        .expect("request");
+    let answer = respond(router(fake.clone()), post).await;
+    assert_eq!(answer.status, StatusCode::FOUND);
+    let calls = fake.unmerge_calls.lock().expect("not poisoned").clone();
+    assert_eq!(calls, [(7, "bo".to_owned())]);
+    let (_, html) = get(issue_fake(), "/issues/7").await;
+    assert!(!html.contains("merged-note"), "only merged issues say so");
+}
+
+#[tokio::test]
 async fn event_navigation_keeps_the_range() {
     let (_, html) = get(issue_fake(), "/issues/7?range=7d&event=2").await;
     assert_contains(

@@ -78,7 +78,11 @@ async fn the_empty_state_names_the_host_the_browser_used() {
 }
 
 fn form_post(body: &str, referer: &str) -> Request<Body> {
-    Request::post("/api/ui/status/form")
+    form_post_to("/api/ui/status/form", body, referer)
+}
+
+fn form_post_to(path: &str, body: &str, referer: &str) -> Request<Body> {
+    Request::post(path)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "text/html,application/xhtml+xml")
         .header(header::REFERER, referer)
@@ -141,6 +145,23 @@ async fn status_forms_change_and_redirect_back() {
 }
 
 #[tokio::test]
+async fn the_merge_form_merges_into_the_oldest_and_redirects_back() {
+    let fake = Arc::new(Fake::default());
+    let referer = "http://stackprint.test/?sort=count";
+    let body = "ids%5B%5D=9&ids%5B%5D=7&ids%5B%5D=8&actor=ana";
+    let post = form_post_to("/api/ui/merge/form", body, referer);
+    let answer = respond(router(fake.clone()), post).await;
+    assert_eq!(answer.status, StatusCode::FOUND);
+    assert_eq!(answer.headers[header::LOCATION], referer);
+    let calls = fake.merge_calls.lock().expect("not poisoned").clone();
+    assert_eq!(calls, [(7, vec![8, 9], "ana".to_owned())]);
+    let one = form_post_to("/api/ui/merge/form", "ids[]=7&actor=", referer);
+    let answer = respond(router(fake.clone()), one).await;
+    let location = answer.headers[header::LOCATION].to_str().expect("ascii");
+    assert!(location.contains("__err="), "{location}");
+}
+
+#[tokio::test]
 async fn status_controls_are_forms_before_hydration() {
     let fake = Arc::new(Fake {
         issues: vec![summary()],
@@ -159,6 +180,8 @@ async fn status_controls_are_forms_before_hydration() {
             r#"<input type="hidden" name="actor" value="">"#,
             r#"name="ids[]" value="7" form="bulk-status""#,
             r#"<button type="submit" name="status" value="resolved" class="secondary">"#,
+            r#"formaction="/api/ui/merge/form""#,
+            ">Merge</button>",
         ],
     );
     let (_, html) = get(fake, "/issues/7").await;

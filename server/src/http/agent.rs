@@ -6,16 +6,21 @@
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
 use super::IntakeState;
-use super::body::read;
+use super::body::decode_body;
 use super::error::IntakeFailure;
 use crate::intake::{self, Endpoint};
+
+/// Tracers that send this header (libdatadog's exporter) want overload answered with a real 429,
+/// which they retry; to the others the Datadog Agent answers 200 and drops the payload, because they
+/// treat any failure as lost anyway and some log each one.
+const SEND_REAL_HTTP_STATUS: &str = "datadog-send-real-http-status";
 
 const TRACE_ENDPOINTS: [&str; 3] = ["/v0.3/traces", "/v0.4/traces", "/v0.5/traces"];
 
@@ -86,11 +91,30 @@ async fn traces(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    match store_traces(&state, endpoint, &headers, body).await {
-        // What the agent answers; tracers read the sampling rates from it.
-        Ok(()) => Json(json!({ "rate_by_service": { "service:,env:": 1 } })).into_response(),
-        Err(e) => e.into_response(),
+    let Err(failure) = store_traces(&state, endpoint, &headers, body).await else {
+        return rates();
+    };
+    state.ingestor.count_drop(failure.drop_reason());
+    match failure.overload() {
+        Some(_) if headers.contains_key(SEND_REAL_HTTP_STATUS) => {
+            let mut response = failure.respond(StatusCode::TOO_MANY_REQUESTS);
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                super::error::RETRY_AFTER_SECONDS.into(),
+            );
+            response
+        }
+        Some(_) => {
+            failure.log();
+            rates()
+        }
+        None => failure.into_response(),
     }
+}
+
+/// What the agent answers to stored traces; tracers read the sampling rates from it.
+fn rates() -> Response {
+    Json(json!({ "rate_by_service": { "service:,env:": 1 } })).into_response()
 }
 
 async fn store_traces(
@@ -99,14 +123,8 @@ async fn store_traces(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<(), IntakeFailure> {
-    let bytes = read(body, state.limits).await?;
-    let limits = state.limits.intake();
-    let payload = tokio::task::spawn_blocking({
-        let headers = headers.clone();
-        move || intake::decode(endpoint, &headers, &bytes, &limits)
-    })
-    .await
-    .map_err(|_| IntakeFailure::Body("decoding was interrupted".into()))??;
+    // The reservation pays for the payload until it is stored.
+    let (payload, _reservation) = decode_body(state, endpoint, headers, body).await?;
     if let Some(mismatch) = intake::datadog::trace_count_mismatch(headers, &payload) {
         tracing::debug!(
             ?mismatch,

@@ -32,6 +32,7 @@ pub fn routes(store: Store) -> Guarded {
         .get("/stats", VIEWER, stats)
         .get("/me", VIEWER, super::auth_api::me)
         .merge(explorer_api::routes())
+        .merge(super::merge_api::routes())
         .fallback(|| async { ApiError::NotFound("endpoint") })
         .with_state(store)
 }
@@ -136,7 +137,7 @@ async fn activity(
 
 /// Who a change is recorded as: the signed-in user (or the token's owner), by email. The free-text
 /// `actor` is kept only where the access layer is not in front (handler tests).
-fn actor<'a>(
+pub(super) fn actor<'a>(
     caller: Option<&'a Extension<Caller>>,
     actor: Option<&'a str>,
 ) -> Result<Option<&'a str>, ApiError> {

@@ -7,11 +7,12 @@ mod body;
 mod error;
 mod explorer_api;
 mod guarded;
+mod merge_api;
 mod otlp;
 mod source_api;
 
-pub use body::BodyLimits;
-pub use error::{ApiError, IntakeFailure};
+pub use body::{BodyLimits, InflightBudget};
+pub use error::{ApiError, IntakeFailure, Overload};
 pub use guarded::Guarded;
 
 use crate::auth::Auth;
@@ -24,6 +25,17 @@ use crate::storage::Store;
 pub struct IntakeState {
     pub ingestor: Ingestor,
     pub limits: BodyLimits,
+    pub inflight: InflightBudget,
+}
+
+impl IntakeState {
+    pub fn new(ingestor: Ingestor, limits: BodyLimits) -> Self {
+        Self {
+            ingestor,
+            inflight: InflightBudget::new(limits.max_inflight_bytes),
+            limits,
+        }
+    }
 }
 
 pub fn agent_router(state: IntakeState) -> axum::Router {

@@ -8,11 +8,12 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use domain::intake::DropReason;
 use prost::Message;
 
 use super::IntakeState;
-use super::body::read;
-use super::error::IntakeFailure;
+use super::body::decode_body;
+use super::error::{IntakeFailure, RETRY_AFTER_SECONDS};
 use crate::intake;
 
 const PROTOBUF: &str = "application/x-protobuf";
@@ -55,6 +56,7 @@ struct RpcStatus {
 
 async fn traces(State(state): State<IntakeState>, headers: HeaderMap, body: Body) -> Response {
     let Some(encoding) = Encoding::of(&headers) else {
+        state.ingestor.count_drop(DropReason::Unsupported);
         return failure(
             Encoding::Json,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -65,20 +67,23 @@ async fn traces(State(state): State<IntakeState>, headers: HeaderMap, body: Body
         Ok(()) => success(encoding),
         Err(e) => {
             e.log();
-            failure(encoding, e.status(), e.to_string())
+            state.ingestor.count_drop(e.drop_reason());
+            let mut response = failure(encoding, e.status(), e.to_string());
+            // The OTLP spec's retryable answer: exporters back off for this long, then retry.
+            if e.overload().is_some() {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, RETRY_AFTER_SECONDS.into());
+            }
+            response
         }
     }
 }
 
 async fn store(state: &IntakeState, headers: &HeaderMap, body: Body) -> Result<(), IntakeFailure> {
-    let bytes = read(body, state.limits).await?;
-    let limits = state.limits.intake();
-    let headers = headers.clone();
-    let payload = tokio::task::spawn_blocking(move || {
-        intake::decode(intake::Endpoint::OtlpTraces, &headers, &bytes, &limits)
-    })
-    .await
-    .map_err(|_| IntakeFailure::Body("decoding was interrupted".into()))??;
+    // The reservation pays for the payload until it is stored.
+    let (payload, _reservation) =
+        decode_body(state, intake::Endpoint::OtlpTraces, headers, body).await?;
     if payload.traces.is_empty() {
         return Ok(());
     }

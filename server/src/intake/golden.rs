@@ -9,7 +9,7 @@ use std::path::Path;
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use domain::span::{Payload, Span};
 
-use super::{Endpoint, Limits, datadog, decode};
+use super::{Budget, Endpoint, Limits, Unbounded, datadog, decode};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -81,13 +81,24 @@ fn dd_trace_js_v04() {
         ("datadog-entity-id", "in-1"),
         ("x-datadog-trace-count", "8"),
     ]);
-    let payload =
-        decode(Endpoint::DatadogV04, &headers, &body, &Limits::default()).expect("decodes");
+    let payload = decode(
+        Endpoint::DatadogV04,
+        &headers,
+        &body,
+        &Limits::default(),
+        &mut Unbounded,
+    )
+    .expect("decodes");
     assert_eq!(datadog::trace_count_mismatch(&headers, &payload), None);
     insta::assert_snapshot!(summary(&payload));
     for end in (0..body.len()).step_by(7) {
         assert!(
-            datadog::decode_v04(&body[..end], None).is_err(),
+            datadog::decode_v04(
+                &body[..end],
+                None,
+                &mut Budget::new(&Limits::default(), &mut Unbounded)
+            )
+            .is_err(),
             "prefix of {end} bytes"
         );
     }
@@ -102,13 +113,23 @@ fn ddtrace_py_v05() {
         ("datadog-meta-tracer-version", "4.16.0"),
         ("x-datadog-trace-count", "7"),
     ]);
-    let payload =
-        decode(Endpoint::DatadogV05, &headers, &body, &Limits::default()).expect("decodes");
+    let payload = decode(
+        Endpoint::DatadogV05,
+        &headers,
+        &body,
+        &Limits::default(),
+        &mut Unbounded,
+    )
+    .expect("decodes");
     assert_eq!(datadog::trace_count_mismatch(&headers, &payload), None);
     insta::assert_snapshot!(summary(&payload));
     for end in (0..body.len()).step_by(7) {
         assert!(
-            datadog::decode_v05(&body[..end]).is_err(),
+            datadog::decode_v05(
+                &body[..end],
+                &mut Budget::new(&Limits::default(), &mut Unbounded)
+            )
+            .is_err(),
             "prefix of {end} bytes"
         );
     }
@@ -118,8 +139,14 @@ fn ddtrace_py_v05() {
 fn otel_python_otlp_proto() {
     let body = fixture("otel-python-1.45-flask.otlp.pb");
     let headers = headers(&[("content-type", "application/x-protobuf")]);
-    let payload =
-        decode(Endpoint::OtlpTraces, &headers, &body, &Limits::default()).expect("decodes");
+    let payload = decode(
+        Endpoint::OtlpTraces,
+        &headers,
+        &body,
+        &Limits::default(),
+        &mut Unbounded,
+    )
+    .expect("decodes");
     insta::assert_snapshot!(summary(&payload));
 }
 
@@ -127,7 +154,13 @@ fn otel_python_otlp_proto() {
 fn otel_js_otlp_json() {
     let body = fixture("otel-js-0.223-express.otlp.json");
     let headers = headers(&[("content-type", "application/json")]);
-    let payload =
-        decode(Endpoint::OtlpTraces, &headers, &body, &Limits::default()).expect("decodes");
+    let payload = decode(
+        Endpoint::OtlpTraces,
+        &headers,
+        &body,
+        &Limits::default(),
+        &mut Unbounded,
+    )
+    .expect("decodes");
     insta::assert_snapshot!(summary(&payload));
 }

@@ -2,18 +2,21 @@
 //!
 //! Everything here is a pure function from request bytes and headers to a [`Payload`]: no I/O, no
 //! state. Decoders are written against hostile input: they never panic, never size an allocation
-//! from a length prefix without bounding it by the bytes that remain, and never recurse on input
-//! nesting (MessagePack values are skipped iteratively; JSON and protobuf rely on the recursion
-//! limits of `serde_json` and `prost`).
+//! from a length prefix without bounding it by the bytes that remain, never recurse on input
+//! nesting (MessagePack values are skipped iteratively; JSON and protobuf are pre-scanned for depth
+//! and size before `serde_json` or `prost` build anything), and charge what they build to a
+//! [`budget::Budget`] so a small hostile body cannot become a huge payload.
 //!
 //! - [`datadog`]: the Agent API, `/v0.3/traces` and `/v0.4/traces` (msgpack or JSON) and
 //!   `/v0.5/traces` (msgpack with a string table).
 //! - [`otlp`]: OTLP/HTTP `/v1/traces` (protobuf or JSON), mapped onto the Datadog-shaped span the way
 //!   the Datadog Agent's OTLP ingest does.
 
+pub mod budget;
 pub mod datadog;
 #[cfg(test)]
 mod golden;
+mod json_scan;
 pub mod otlp;
 
 use std::borrow::Cow;
@@ -21,8 +24,11 @@ use std::io::Read;
 
 use axum::http::HeaderMap;
 use axum::http::header::{CONTENT_ENCODING, CONTENT_TYPE};
+use domain::intake::DropReason;
 use domain::span::Payload;
 use serde::Deserialize;
+
+pub use budget::{Allowance, Budget, Unbounded};
 
 /// Which wire format a request carries, decided by the route it arrived on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +41,7 @@ pub enum Endpoint {
     OtlpTraces,
 }
 
-/// Intake limits, part of the server configuration.
+/// Per-request intake limits, part of the server configuration; each is checked while decoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(default)]
 pub struct Limits {
@@ -43,20 +49,41 @@ pub struct Limits {
     /// it are rejected with 413 as soon as the limit is crossed, so a decompression bomb costs at most
     /// this much memory.
     pub max_body_bytes: usize,
+    /// Most spans one request may carry (default 200,000: a full 25 MiB body of ~100-byte spans).
+    pub max_spans: usize,
+    /// Most bytes inflating, then decoding, may build per input byte (default 64; real tracer
+    /// payloads stay under 20, empty-span floods reach 200).
+    pub max_expansion: usize,
+    /// Deepest nesting of JSON values and protobuf messages (default 32; OTLP needs 8 plus the
+    /// depth of attribute arrays and maps).
+    pub max_nesting: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
             max_body_bytes: 64 * 1024 * 1024,
+            max_spans: 200_000,
+            max_expansion: 64,
+            max_nesting: 32,
         }
     }
 }
 
-/// Why a request body could not be turned into spans. Every variant is the client's fault (4xx);
-/// [`IntakeError::status_code`] says which, `Display` says why in words fit for the response body.
+/// Why a request body could not be turned into spans. Every variant but [`IntakeError::Overloaded`]
+/// is the client's fault (4xx); [`IntakeError::status_code`] says which, `Display` says why in words
+/// fit for the response body.
 #[derive(Debug, thiserror::Error)]
 pub enum IntakeError {
+    /// The server's shared memory budget had no room for this body's payload.
+    #[error("the server is busy with other requests, retry later")]
+    Overloaded,
+    #[error("{what} expands to more than {ratio}x its size")]
+    Expansion { what: &'static str, ratio: usize },
+    #[error("values nested deeper than {limit} levels")]
+    TooDeep { limit: usize },
+    #[error("invalid protobuf at byte {offset}: {reason}")]
+    ProtobufWire { offset: usize, reason: &'static str },
     #[error("unsupported content-encoding `{0}` (expected gzip, deflate or identity)")]
     UnsupportedEncoding(String),
     #[error("unsupported content-type `{0}` (expected application/x-protobuf or application/json)")]
@@ -122,11 +149,15 @@ impl IntakeError {
     /// types we do not speak, 400 for everything malformed.
     pub fn status_code(&self) -> u16 {
         match self {
+            Self::Overloaded => 503,
             Self::UnsupportedEncoding(_) | Self::UnsupportedContentType(_) => 415,
             Self::BodyTooLarge { .. }
             | Self::DecompressedTooLarge { .. }
-            | Self::TooManySpans { .. } => 413,
-            Self::Decompress { .. }
+            | Self::TooManySpans { .. }
+            | Self::Expansion { .. } => 413,
+            Self::TooDeep { .. }
+            | Self::ProtobufWire { .. }
+            | Self::Decompress { .. }
             | Self::EmptyBody
             | Self::Msgpack { .. }
             | Self::V05Arity { .. }
@@ -136,6 +167,36 @@ impl IntakeError {
             | Self::IdLength { .. } => 400,
         }
     }
+
+    /// The reason this refusal is counted under.
+    pub fn drop_reason(&self) -> DropReason {
+        match self {
+            Self::Overloaded => DropReason::OverloadMemory,
+            Self::UnsupportedEncoding(_) | Self::UnsupportedContentType(_) => {
+                DropReason::Unsupported
+            }
+            Self::BodyTooLarge { .. } | Self::DecompressedTooLarge { .. } => {
+                DropReason::BodyTooLarge
+            }
+            Self::TooManySpans { .. } => DropReason::TooManySpans,
+            Self::Expansion { .. } => DropReason::Expansion,
+            Self::TooDeep { .. } => DropReason::Nesting,
+            Self::Json(e) if is_recursion_limit(e) => DropReason::Nesting,
+            Self::ProtobufWire { .. }
+            | Self::Decompress { .. }
+            | Self::EmptyBody
+            | Self::Msgpack { .. }
+            | Self::V05Arity { .. }
+            | Self::StringIndex { .. }
+            | Self::Json(_)
+            | Self::Protobuf(_)
+            | Self::IdLength { .. } => DropReason::Malformed,
+        }
+    }
+}
+
+fn is_recursion_limit(error: &serde_json::Error) -> bool {
+    error.to_string().starts_with("recursion limit exceeded")
 }
 
 fn human_size(bytes: usize) -> String {
@@ -148,28 +209,28 @@ fn human_size(bytes: usize) -> String {
 }
 
 /// Decodes one request: undoes `Content-Encoding`, picks the decoder for `endpoint` (and, where the
-/// route allows two formats, for `Content-Type`), and fills the payload's sender metadata.
+/// route allows two formats, for `Content-Type`), and fills the payload's sender metadata. What it
+/// builds is charged to `limits` and to `shared` (see [`budget`]).
 pub fn decode(
     endpoint: Endpoint,
     headers: &HeaderMap,
     body: &[u8],
     limits: &Limits,
+    shared: &mut dyn Allowance,
 ) -> Result<Payload, IntakeError> {
-    let body = decompress(
-        body,
-        header(headers, CONTENT_ENCODING.as_str()),
-        limits.max_body_bytes,
-    )?;
+    let budget = &mut Budget::new(limits, shared);
+    let body = decompress(body, header(headers, CONTENT_ENCODING.as_str()), budget)?;
+    budget.stage("payload", body.len());
     let content_type = header(headers, CONTENT_TYPE.as_str());
     let payload = match endpoint {
-        Endpoint::DatadogV04 => datadog::decode_v04(&body, content_type)?,
-        Endpoint::DatadogV05 => datadog::decode_v05(&body)?,
+        Endpoint::DatadogV04 => datadog::decode_v04(&body, content_type, budget)?,
+        Endpoint::DatadogV05 => datadog::decode_v05(&body, budget)?,
         Endpoint::OtlpTraces => {
             return match content_type.map(media_type) {
                 None | Some("application/x-protobuf" | "application/protobuf") => {
-                    otlp::decode_otlp_proto(&body)
+                    otlp::decode_otlp_proto(&body, budget)
                 }
-                Some("application/json") => otlp::decode_otlp_json(&body),
+                Some("application/json") => otlp::decode_otlp_json(&body, budget),
                 Some(other) => Err(IntakeError::UnsupportedContentType(other.to_owned())),
             };
         }
@@ -191,26 +252,29 @@ pub(crate) fn media_type(content_type: &str) -> &str {
     content_type.split(';').next().unwrap_or_default().trim()
 }
 
-/// Undoes a `Content-Encoding` (gzip, deflate or identity), refusing to produce more than `max`
-/// bytes. `deflate` is zlib-wrapped per RFC 9110; raw deflate streams are accepted too.
+/// Undoes a `Content-Encoding` (gzip, deflate or identity), refusing to produce more than
+/// `max_body_bytes` bytes or more than `max_expansion` bytes per compressed byte. `deflate` is
+/// zlib-wrapped per RFC 9110; raw deflate streams are accepted too.
 pub fn decompress<'a>(
     body: &'a [u8],
     content_encoding: Option<&str>,
-    max: usize,
+    budget: &mut Budget<'_>,
 ) -> Result<Cow<'a, [u8]>, IntakeError> {
     let encoding = content_encoding.map(str::trim).unwrap_or_default();
+    let max = budget.limits().max_body_bytes;
+    budget.stage("inflated body", body.len());
     let inflated = if encoding.is_empty() || encoding.eq_ignore_ascii_case("identity") {
         if body.len() > max {
             return Err(IntakeError::BodyTooLarge { limit: max });
         }
         return Ok(Cow::Borrowed(body));
     } else if encoding.eq_ignore_ascii_case("gzip") || encoding.eq_ignore_ascii_case("x-gzip") {
-        inflate(flate2::read::MultiGzDecoder::new(body), "gzip", max)?
+        inflate(flate2::read::MultiGzDecoder::new(body), "gzip", budget)?
     } else if encoding.eq_ignore_ascii_case("deflate") {
         if has_zlib_header(body) {
-            inflate(flate2::read::ZlibDecoder::new(body), "deflate", max)?
+            inflate(flate2::read::ZlibDecoder::new(body), "deflate", budget)?
         } else {
-            inflate(flate2::read::DeflateDecoder::new(body), "deflate", max)?
+            inflate(flate2::read::DeflateDecoder::new(body), "deflate", budget)?
         }
     } else {
         return Err(IntakeError::UnsupportedEncoding(encoding.to_owned()));
@@ -225,20 +289,42 @@ fn has_zlib_header(body: &[u8]) -> bool {
     }
 }
 
-fn inflate(reader: impl Read, encoding: &'static str, max: usize) -> Result<Vec<u8>, IntakeError> {
+/// Bytes inflated between two checks of the limits.
+const INFLATE_STEP: usize = 64 * 1024;
+
+fn inflate(
+    mut reader: impl Read,
+    encoding: &'static str,
+    budget: &mut Budget<'_>,
+) -> Result<Vec<u8>, IntakeError> {
+    let max = budget.limits().max_body_bytes;
     let mut out = Vec::new();
-    let cap = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
-    reader
-        .take(cap)
-        .read_to_end(&mut out)
-        .map_err(|source| IntakeError::Decompress { encoding, source })?;
-    if out.len() > max {
-        return Err(IntakeError::DecompressedTooLarge {
-            encoding,
-            limit: max,
-        });
+    let mut charged = 0;
+    loop {
+        let start = out.len();
+        if start > max {
+            return Err(IntakeError::DecompressedTooLarge {
+                encoding,
+                limit: max,
+            });
+        }
+        // The buffer doubles as it grows: what is charged is its capacity, before it is written.
+        out.reserve(INFLATE_STEP);
+        budget.charge(out.capacity() - charged)?;
+        charged = out.capacity();
+        out.resize(start + INFLATE_STEP, 0);
+        let read = loop {
+            match reader.read(&mut out[start..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(source) => return Err(IntakeError::Decompress { encoding, source }),
+            }
+        };
+        out.truncate(start + read);
+        if read == 0 {
+            return Ok(out);
+        }
     }
-    Ok(out)
 }
 
 #[cfg(test)]
@@ -250,6 +336,23 @@ mod tests {
     use flate2::write::{DeflateEncoder, GzEncoder, ZlibEncoder};
 
     use super::*;
+
+    fn inflate_with(
+        body: &[u8],
+        encoding: Option<&str>,
+        limits: Limits,
+    ) -> Result<Vec<u8>, IntakeError> {
+        let mut shared = Unbounded;
+        let mut budget = Budget::new(&limits, &mut shared);
+        decompress(body, encoding, &mut budget).map(Cow::into_owned)
+    }
+
+    fn up_to(max_body_bytes: usize) -> Limits {
+        Limits {
+            max_body_bytes,
+            ..Limits::default()
+        }
+    }
 
     fn gzip(data: &[u8]) -> Vec<u8> {
         let mut enc = GzEncoder::new(Vec::new(), Compression::default());
@@ -273,7 +376,7 @@ mod tests {
             (Some("deflate"), raw.finish().expect("write to Vec")),
         ];
         for (encoding, body) in cases {
-            let out = decompress(&body, encoding, 1 << 20).expect("decompresses");
+            let out = inflate_with(&body, encoding, up_to(1 << 20)).expect("decompresses");
             assert_eq!(&*out, &data[..], "{encoding:?}");
         }
     }
@@ -287,10 +390,20 @@ mod tests {
         }
         let bomb = enc.finish().expect("write to Vec");
         assert!(bomb.len() < 100 * 1024, "bomb is {} bytes", bomb.len());
-        let err = decompress(&bomb, Some("gzip"), Limits::default().max_body_bytes)
-            .expect_err("must refuse");
+        let unlimited_ratio = Limits {
+            max_expansion: usize::MAX,
+            ..Limits::default()
+        };
+        let err = inflate_with(&bomb, Some("gzip"), unlimited_ratio).expect_err("must refuse");
         assert_eq!(err.to_string(), "gzip: decompressed body exceeds 64 MiB");
         assert_eq!(err.status_code(), 413);
+        // With the default ratio it stops far earlier, after 64 bytes per compressed byte.
+        let err = inflate_with(&bomb, Some("gzip"), Limits::default()).expect_err("must refuse");
+        assert_eq!(
+            err.to_string(),
+            "inflated body expands to more than 64x its size"
+        );
+        assert_eq!(err.drop_reason(), DropReason::Expansion);
     }
 
     #[test]
@@ -329,14 +442,14 @@ mod tests {
             (b"0123456789abc", None, 10, "body exceeds 10 bytes", 413),
         ];
         for (body, encoding, max, reason, status) in cases {
-            let err = decompress(body, encoding, max).expect_err("must fail");
+            let err = inflate_with(body, encoding, up_to(max)).expect_err("must fail");
             assert!(err.to_string().starts_with(reason), "{err}");
             assert_eq!(err.status_code(), status, "{err}");
         }
         let truncated = gzip(b"[[]]");
         for end in 0..truncated.len() {
             assert!(
-                decompress(&truncated[..end], Some("gzip"), 100).is_err(),
+                inflate_with(&truncated[..end], Some("gzip"), up_to(100)).is_err(),
                 "prefix {end}"
             );
         }
@@ -352,19 +465,37 @@ mod tests {
         );
         headers.insert("datadog-meta-lang", HeaderValue::from_static("nodejs"));
         let body = gzip(br#"[[{"service":"web","span_id":1,"trace_id":2}]]"#);
-        let payload =
-            decode(Endpoint::DatadogV04, &headers, &body, &Limits::default()).expect("decodes");
+        let payload = decode(
+            Endpoint::DatadogV04,
+            &headers,
+            &body,
+            &Limits::default(),
+            &mut Unbounded,
+        )
+        .expect("decodes");
         assert_eq!(payload.span_count(), 1);
         assert_eq!(payload.meta.lang.as_deref(), Some("nodejs"));
 
         let otlp = gzip(br#"{"resourceSpans":[]}"#);
-        let payload =
-            decode(Endpoint::OtlpTraces, &headers, &otlp, &Limits::default()).expect("decodes");
+        let payload = decode(
+            Endpoint::OtlpTraces,
+            &headers,
+            &otlp,
+            &Limits::default(),
+            &mut Unbounded,
+        )
+        .expect("decodes");
         assert_eq!(payload.meta.protocol, domain::span::Protocol::Otlp);
 
         headers.insert("content-type", HeaderValue::from_static("text/plain"));
-        let err = decode(Endpoint::OtlpTraces, &headers, &otlp, &Limits::default())
-            .expect_err("text/plain is not OTLP");
+        let err = decode(
+            Endpoint::OtlpTraces,
+            &headers,
+            &otlp,
+            &Limits::default(),
+            &mut Unbounded,
+        )
+        .expect_err("text/plain is not OTLP");
         assert_eq!(err.status_code(), 415);
     }
 }

@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 
 use domain::grouping::Component;
 use domain::query::{EventDetail, IssueSummary, Status, TraceDetail, TraceSpan};
-use domain::span::Span;
+use domain::span::{Span, tags};
 use domain::stacktrace::{self, Language};
 use flate2::Compression;
 use flate2::read::DeflateDecoder;
@@ -137,10 +137,12 @@ where
         &row.try_get::<String, _>("span_tags")?,
         [&error_type, &message, &stack],
     )?;
-    let stacktrace = stacktrace::parse(
-        &stack,
-        language.as_deref().and_then(Language::from_tracer_lang),
-    );
+    let language = language.as_deref().and_then(Language::from_tracer_lang);
+    let stacktrace = stacktrace::parse(&stack, language);
+    let handling_stacktrace = span_tags
+        .get(tags::ERROR_HANDLING_STACK)
+        .filter(|text| !text.trim().is_empty())
+        .map(|text| stacktrace::parse(text, language));
     let id = |column: &str| {
         row.try_get::<i64, _>(column)
             .map(|id| (id as u64).to_string())
@@ -163,6 +165,7 @@ where
         message,
         stack,
         stacktrace,
+        handling_stacktrace,
         span_tags,
         host_tags: optional_map(row.try_get("host_tags")?, "host tags")?,
         container_tags: optional_map(row.try_get("container_tags")?, "container tags")?,

@@ -71,7 +71,7 @@ impl Filter<'_> {
         ) && !self.names_status()
     }
 
-    /// ` WHERE ...` over `issues i`. Empty strings (`?service=`) mean "no filter".
+    /// ` WHERE ...` over `issues i`, never listing merged issues. Empty strings (`?service=`) mean "no filter".
     pub fn push_where<DB>(&self, query: &mut QueryBuilder<DB>, sql: &Dialect)
     where
         DB: Database,
@@ -80,7 +80,8 @@ impl Filter<'_> {
     {
         let q = self.query;
         let given = |value: &Option<String>| value.clone().filter(|v| !v.is_empty());
-        query.push(" WHERE 1 = 1");
+        // Merged issues live on in the issue they were merged into.
+        query.push(" WHERE i.merged_into IS NULL");
         if let Some(service) = given(&q.service) {
             query.push(" AND i.service = ").push_bind(service);
         }
@@ -351,29 +352,29 @@ mod tests {
             (
                 "service:checkout",
                 true,
-                " WHERE 1 = 1 AND i.service = ? AND i.status <> ?",
+                " WHERE i.merged_into IS NULL AND i.service = ? AND i.status <> ?",
             ),
             (
                 "-host:web-*",
                 false,
-                " WHERE 1 = 1 AND NOT EXISTS (SELECT 1 FROM issue_values v WHERE v.issue_id = i.id \
+                " WHERE i.merged_into IS NULL AND NOT EXISTS (SELECT 1 FROM issue_values v WHERE v.issue_id = i.id \
                  AND v.facet = $1 AND v.value LIKE $2 ESCAPE '\\') AND i.status <> $3",
             ),
             (
                 "version:1.4.*",
                 true,
-                " WHERE 1 = 1 AND EXISTS (SELECT 1 FROM issue_values v WHERE v.issue_id = i.id \
+                " WHERE i.merged_into IS NULL AND EXISTS (SELECT 1 FROM issue_values v WHERE v.issue_id = i.id \
                  AND v.facet = ? AND v.value GLOB ?) AND i.status <> ?",
             ),
             (
                 "message:*Timeout* status:ignored",
                 false,
-                " WHERE 1 = 1 AND i.message ILIKE $1 ESCAPE '\\' AND i.status = $2",
+                " WHERE i.merged_into IS NULL AND i.message ILIKE $1 ESCAPE '\\' AND i.status = $2",
             ),
             (
                 "-\"'; DROP TABLE issues; --\"",
                 true,
-                " WHERE 1 = 1 AND NOT (i.error_type LIKE ? ESCAPE '\\' OR i.message LIKE ? \
+                " WHERE i.merged_into IS NULL AND NOT (i.error_type LIKE ? ESCAPE '\\' OR i.message LIKE ? \
                  ESCAPE '\\') AND i.status <> ?",
             ),
         ] {

@@ -12,11 +12,13 @@
 //! - stacks and host/container tags are stored once per distinct text (`texts`), so an event row
 //!   stays a few hundred bytes; traces are deflate-compressed JSON, one row per trace.
 
+mod aliases;
 mod auth;
 mod decode;
 mod distribution;
 mod explorer;
 mod filter;
+mod merge;
 mod postgres;
 mod read;
 mod rows;
@@ -28,6 +30,7 @@ mod triage;
 mod window;
 
 pub use auth::{NewSession, NewToken, NewUser, SessionRow, TokenRow, UserRow};
+pub use merge::MergeError;
 pub use source::{CachedFile, LinkedRepository, RepositoryRow, Saved, Secret};
 pub use window::{RangeError, TimeWindow};
 
@@ -35,8 +38,11 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use domain::errors::{ErrorEvent, HitKey, SkipReason};
-use domain::explorer::{ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage};
+use domain::explorer::{
+    ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage, MergeResult,
+};
 use domain::grouping::Fingerprint;
+use domain::intake::DropReason;
 use domain::query::{
     EventPage, IssueDetail, IssuePage, IssueQuery, Search, SearchError, Stats, Status, TraceDetail,
 };
@@ -54,6 +60,9 @@ pub struct NewEvent {
     pub fingerprint: Fingerprint,
     /// Top in-app frame, `module in function`; kept on the issue when its first event has one.
     pub culprit: Option<String>,
+    /// The previous grouping version's hash, computed only during an upgrade's transition: an event
+    /// whose `fingerprint` has no issue joins the issue of this one (see `aliases.rs`).
+    pub previous_fingerprint: Option<String>,
 }
 
 /// Everything one intake commit stores, written in one transaction.
@@ -68,6 +77,8 @@ pub struct WriteBatch {
     pub skipped: BTreeMap<(String, SkipReason), u64>,
     /// Spans received.
     pub spans: u64,
+    /// Refused intake requests per reason and hour (bucket start, Unix ms).
+    pub drops: BTreeMap<(DropReason, i64), u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -140,15 +151,35 @@ impl Store {
             && batch.traces.is_empty()
             && batch.hits.is_empty()
             && batch.skipped.is_empty()
+            && batch.drops.is_empty()
             && batch.spans == 0
         {
             return Ok(());
         }
         let now = unix_ms_now();
-        let rows = rows::BatchRows::new(batch, now)?;
         match self {
-            Self::Sqlite(s) => s.write(&rows, now).await,
-            Self::Postgres(s) => s.write(&rows, now).await,
+            Self::Sqlite(s) => s.write(batch, now).await,
+            Self::Postgres(s) => s.write(batch, now).await,
+        }
+    }
+
+    /// The end (Unix ms) of the transition from grouping version `previous` to `current`: `days`
+    /// after `current` first ran on this database, and only when issues of `previous` exist; `None`
+    /// when there is nothing to transition. Records the first run of `current`.
+    pub async fn grouping_transition(
+        &self,
+        current: &str,
+        previous: &str,
+        days: u32,
+    ) -> Result<Option<i64>, StoreError> {
+        let now = unix_ms_now();
+        match self {
+            Self::Sqlite(s) => {
+                aliases::transition_end(s.writer().pool, current, previous, days, now).await
+            }
+            Self::Postgres(s) => {
+                aliases::transition_end(s.writer().pool, current, previous, days, now).await
+            }
         }
     }
 
@@ -187,6 +218,9 @@ impl Store {
         // Every reason is listed, zero included, so users see what *could* be dropped.
         for reason in SkipReason::ALL {
             stats.skipped.entry(reason.as_str().to_owned()).or_insert(0);
+        }
+        for reason in DropReason::ALL {
+            stats.dropped.entry(reason.as_str().to_owned()).or_insert(0);
         }
         Ok(stats)
     }
@@ -236,14 +270,38 @@ impl Store {
         status: Status,
         actor: Option<&str>,
     ) -> Result<BulkStatusResult, StoreError> {
-        let actor = actor
-            .map(str::trim)
-            .filter(|a| !a.is_empty())
-            .unwrap_or(triage::ANONYMOUS);
+        let actor = actor_or_anonymous(actor);
         let now = unix_ms_now();
         match self {
             Self::Sqlite(s) => triage::set_status(&s.writer(), ids, status, actor, now).await,
             Self::Postgres(s) => triage::set_status(&s.writer(), ids, status, actor, now).await,
+        }
+    }
+
+    /// Merges `issues` into `into` (all of one service): their events, counts and later events are
+    /// `into`'s, and they leave the lists until unmerged. Recorded in both sides' activity.
+    pub async fn merge(
+        &self,
+        into: i64,
+        issues: &[i64],
+        actor: Option<&str>,
+    ) -> Result<MergeResult, MergeError> {
+        let actor = actor_or_anonymous(actor);
+        let now = unix_ms_now();
+        match self {
+            Self::Sqlite(s) => merge::merge(&s.writer(), into, issues, actor, now).await,
+            Self::Postgres(s) => merge::merge(&s.writer(), into, issues, actor, now).await,
+        }
+    }
+
+    /// Undoes the merge of issue `id`: its events and fingerprints are its own again, including
+    /// those that arrived while merged. Returns the issue it had been merged into.
+    pub async fn unmerge(&self, id: i64, actor: Option<&str>) -> Result<i64, MergeError> {
+        let actor = actor_or_anonymous(actor);
+        let now = unix_ms_now();
+        match self {
+            Self::Sqlite(s) => merge::unmerge(&s.writer(), id, actor, now).await,
+            Self::Postgres(s) => merge::unmerge(&s.writer(), id, actor, now).await,
         }
     }
 
@@ -271,6 +329,14 @@ fn migrator(files: &[(i64, &'static str, &'static str)]) -> Migrator {
             })
             .collect(),
     )
+}
+
+/// Who made a change: the name given, `anonymous` when none or blank.
+fn actor_or_anonymous(actor: Option<&str>) -> &str {
+    actor
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .unwrap_or(triage::ANONYMOUS)
 }
 
 /// The current time, Unix milliseconds.

@@ -33,6 +33,8 @@ pub(super) struct Dialect {
     pub totals: &'static str,
     /// `(reason, count)` rows.
     pub skipped: &'static str,
+    /// `(reason, count)` rows of refused intake requests.
+    pub dropped: &'static str,
     /// `(service, hits)` rows.
     pub hits: &'static str,
     /// The spans counter.
@@ -99,6 +101,7 @@ where
             fingerprint_tree: decode::fingerprint_tree(
                 &row.try_get::<String, _>("fingerprint_tree")?,
             )?,
+            merged_into: row.try_get("merged_into")?,
             latest_event: latest.as_ref().map(decode::event_detail).transpose()?,
         }))
     }
@@ -142,6 +145,9 @@ where
         let skipped: Vec<(String, i64)> = sqlx::query_as(self.sql.skipped)
             .fetch_all(self.pool)
             .await?;
+        let dropped: Vec<(String, i64)> = sqlx::query_as(self.sql.dropped)
+            .fetch_all(self.pool)
+            .await?;
         let hits: Vec<(String, i64)> = sqlx::query_as(self.sql.hits).fetch_all(self.pool).await?;
         let spans: Option<i64> = sqlx::query_scalar(self.sql.spans)
             .fetch_optional(self.pool)
@@ -152,6 +158,7 @@ where
             skipped: skipped.into_iter().collect(),
             hits: hits.into_iter().collect(),
             spans: spans.unwrap_or(0),
+            dropped: dropped.into_iter().collect(),
         })
     }
 
@@ -165,15 +172,23 @@ where
             return Ok(None);
         }
         let mut query = QueryBuilder::<DB>::new(
-            "SELECT at, actor, kind, from_status, to_status, version FROM issue_activity \
-             WHERE issue_id = ",
+            "SELECT at, actor, kind, from_status, to_status, version, other_issue_id \
+             FROM issue_activity WHERE issue_id = ",
         );
         query.push_bind(issue_id).push(" ORDER BY at, id");
-        type Entry = (i64, Option<String>, String, String, String, Option<String>);
+        type Entry = (
+            i64,
+            Option<String>,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<i64>,
+        );
         let rows: Vec<Entry> = query.build_query_as().fetch_all(self.pool).await?;
         let activity = rows
             .into_iter()
-            .map(|(at, actor, kind, from, to, version)| {
+            .map(|(at, actor, kind, from, to, version, other_issue)| {
                 Ok(Activity {
                     at,
                     actor,
@@ -184,6 +199,7 @@ where
                     from_status: decode::status(&from)?,
                     to_status: decode::status(&to)?,
                     version,
+                    other_issue,
                 })
             })
             .collect::<Result<_, StoreError>>()?;

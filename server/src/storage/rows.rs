@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use domain::errors::ErrorEvent;
 use domain::span::Span;
 
+use super::aliases::Routes;
 use super::decode::trace_hex;
 use super::window::{FINE_RETENTION_MS, FIVE_MINUTES_MS, HOUR_MS};
 use super::{NewEvent, StoreError, WriteBatch};
@@ -48,6 +49,8 @@ pub(super) struct EventRow<'a> {
     pub error_type: Cow<'a, str>,
     pub message: Cow<'a, str>,
     pub language: Option<Cow<'a, str>>,
+    /// The merged issue whose fingerprint routed the event to its issue (`events.merged_from`).
+    pub merged_from: Option<i64>,
     /// Indexes into [`BatchRows::texts`].
     pub stack: usize,
     pub host_tags: Option<usize>,
@@ -101,15 +104,18 @@ pub(super) struct BatchRows<'a> {
     pub traces: BTreeMap<String, Vec<Span>>,
     pub hits: Vec<HitRow<'a>>,
     pub skipped: Vec<(Cow<'a, str>, &'static str, i64)>,
+    /// (reason, hour, count) of refused intake requests.
+    pub drops: Vec<(&'static str, i64, i64)>,
     pub spans: i64,
     /// (service, repository URL) pairs the events name, for the source settings.
     pub repositories: BTreeSet<(String, String)>,
 }
 
 impl<'a> BatchRows<'a> {
-    /// `now` (Unix ms) decides which events are recent enough for 5-minute counts.
-    pub fn new(batch: &'a WriteBatch, now: i64) -> Result<Self, StoreError> {
-        let (issues, issue_of) = group_issues(&batch.events);
+    /// `now` (Unix ms) decides which events are recent enough for 5-minute counts; `routes` which
+    /// issue fingerprints that are not their issue's own join.
+    pub fn new(batch: &'a WriteBatch, now: i64, routes: &'a Routes) -> Result<Self, StoreError> {
+        let (issues, issue_of) = group_issues(&batch.events, routes);
         let mut rows = BatchRows {
             issues,
             envs: BTreeSet::new(),
@@ -122,6 +128,7 @@ impl<'a> BatchRows<'a> {
             traces: BTreeMap::new(),
             hits: Vec::with_capacity(batch.hits.len()),
             skipped: Vec::with_capacity(batch.skipped.len()),
+            drops: Vec::with_capacity(batch.drops.len()),
             spans: to_i64(batch.spans, "span counter")?,
             repositories: super::source::seen_pairs(&batch.events),
         };
@@ -187,6 +194,7 @@ impl<'a> BatchRows<'a> {
                 error_type: clean(&event.error_type),
                 message: clean(&event.message),
                 language: event.language.as_deref().map(clean),
+                merged_from: merged_from(routes, new),
                 stack,
                 host_tags,
                 container_tags,
@@ -215,6 +223,10 @@ impl<'a> BatchRows<'a> {
                 to_i64(count, "skipped counter")?,
             ));
         }
+        for (&(reason, hour), &count) in &batch.drops {
+            rows.drops
+                .push((reason.as_str(), hour, to_i64(count, "drop counter")?));
+        }
         Ok(rows)
     }
 
@@ -232,18 +244,31 @@ impl<'a> BatchRows<'a> {
     }
 }
 
-/// Groups events by (service, fingerprint): the first occurrence describes a new issue, versions
-/// follow the earliest and the latest event. Returns the issues and, per event, its issue's index.
-fn group_issues(events: &[NewEvent]) -> (Vec<IssueRow<'_>>, Vec<usize>) {
+/// Groups events by (service, the fingerprint of the issue they join): the first occurrence
+/// describes a new issue, versions follow the earliest and the latest event. Returns the issues and,
+/// per event, its issue's index.
+fn group_issues<'a>(events: &'a [NewEvent], routes: &'a Routes) -> (Vec<IssueRow<'a>>, Vec<usize>) {
+    let joined = |new: &'a NewEvent| -> (&'a str, &'a str) {
+        let service = new.event.service.as_str();
+        let own = &new.fingerprint.hash;
+        // Most batches route nothing: skip building the lookup key.
+        let target = (!routes.is_empty())
+            .then(|| routes.get(&(new.event.service.clone(), own.clone())))
+            .flatten();
+        (
+            service,
+            target.map_or(own, |route| &route.fingerprint).as_str(),
+        )
+    };
     let mut groups: BTreeMap<(&str, &str), IssueRow<'_>> = BTreeMap::new();
     for new in events {
         let event = &new.event;
         let time = unix_ms(event.timestamp);
         let version = event.version.as_deref().map(clean);
-        let key = (event.service.as_str(), new.fingerprint.hash.as_str());
+        let key = joined(new);
         let row = groups.entry(key).or_insert_with(|| IssueRow {
             service: clean(&event.service),
-            fingerprint: clean(&new.fingerprint.hash),
+            fingerprint: clean(key.1),
             grouping_version: clean(&new.fingerprint.version),
             tree: json(&new.fingerprint.tree),
             error_type: clean(&event.error_type),
@@ -268,11 +293,16 @@ fn group_issues(events: &[NewEvent]) -> (Vec<IssueRow<'_>>, Vec<usize>) {
     }
     let index: HashMap<(&str, &str), usize> =
         groups.keys().enumerate().map(|(i, k)| (*k, i)).collect();
-    let issue_of = events
-        .iter()
-        .map(|new| index[&(new.event.service.as_str(), new.fingerprint.hash.as_str())])
-        .collect();
+    let issue_of = events.iter().map(|new| index[&joined(new)]).collect();
     (groups.into_values().collect(), issue_of)
+}
+
+fn merged_from(routes: &Routes, new: &NewEvent) -> Option<i64> {
+    if routes.is_empty() {
+        return None;
+    }
+    let key = (new.event.service.clone(), new.fingerprint.hash.clone());
+    routes.get(&key)?.merged_from
 }
 
 /// Merges a trace's spans: spans with an id already present replace the stored ones.

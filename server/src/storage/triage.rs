@@ -63,6 +63,7 @@ where
     for<'a> i64: Encode<'a, DB> + Decode<'a, DB> + Type<DB>,
     for<'a> String: Encode<'a, DB> + Type<DB>,
     for<'a> Option<String>: Encode<'a, DB>,
+    for<'a> Option<i64>: Encode<'a, DB>,
     (Option<i64>,): for<'r> sqlx::FromRow<'r, DB::Row>,
 {
     for (index, issue) in stored.iter().enumerate() {
@@ -110,6 +111,7 @@ where
             ActivityKind::Regression,
             (Status::Resolved, Status::ForReview),
             version.map(str::to_owned),
+            None,
         )
         .await?;
     }
@@ -140,8 +142,9 @@ where
     Ok(query.build_query_scalar().fetch_one(&mut *conn).await?)
 }
 
-/// Inserts one activity entry.
-async fn record<DB>(
+/// Inserts one activity entry; `other_issue` is the other issue of a merge or unmerge.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn record<DB>(
     conn: &mut DB::Connection,
     issue_id: i64,
     at: i64,
@@ -149,6 +152,7 @@ async fn record<DB>(
     kind: ActivityKind,
     (from, to): (Status, Status),
     version: Option<String>,
+    other_issue: Option<i64>,
 ) -> Result<(), StoreError>
 where
     DB: Database,
@@ -157,10 +161,11 @@ where
     for<'a> i64: Encode<'a, DB> + Type<DB>,
     for<'a> String: Encode<'a, DB> + Type<DB>,
     for<'a> Option<String>: Encode<'a, DB>,
+    for<'a> Option<i64>: Encode<'a, DB>,
 {
     let mut insert = QueryBuilder::<DB>::new(
-        "INSERT INTO issue_activity (issue_id, at, actor, kind, from_status, to_status, version) \
-         VALUES (",
+        "INSERT INTO issue_activity (issue_id, at, actor, kind, from_status, to_status, version, \
+         other_issue_id) VALUES (",
     );
     insert
         .separated(", ")
@@ -171,6 +176,7 @@ where
         .push_bind(from.as_str().to_owned())
         .push_bind(to.as_str().to_owned())
         .push_bind(version)
+        .push_bind(other_issue)
         .push_unseparated(")");
     insert.build().execute(&mut *conn).await?;
     Ok(())
@@ -232,6 +238,7 @@ where
             ActivityKind::StatusChange,
             (current, status),
             last_version.clone().filter(|_| resolved),
+            None,
         )
         .await?;
     }

@@ -5,7 +5,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use axum::Router;
 use server::http::{BodyLimits, IntakeState, agent_router, api_router, otlp_router};
-use server::pipeline::Ingestor;
+use server::intake::Limits;
+use server::pipeline::{Ingestor, Transition};
 use server::storage::Store;
 
 pub struct TestServer {
@@ -35,13 +36,21 @@ pub async fn start() -> TestServer {
     let store = Store::connect(&format!("sqlite://{}", dir.join("test.db").display()))
         .await
         .expect("open store");
-    let intake = IntakeState {
-        ingestor: Ingestor::start(store.clone()),
-        limits: BodyLimits {
+    let intake = IntakeState::new(
+        Ingestor::start(
+            store.clone(),
+            server::pipeline::QUEUE_DEPTH,
+            Transition::NONE,
+        ),
+        BodyLimits {
             max_body_bytes: MAX_BODY,
-            max_decompressed_bytes: MAX_DECOMPRESSED,
+            max_inflight_bytes: 256 * 1024 * 1024,
+            decode: Limits {
+                max_body_bytes: MAX_DECOMPRESSED,
+                ..Limits::default()
+            },
         },
-    };
+    );
     TestServer {
         api: listen(Router::new().nest("/api/v1", api_router(store))).await,
         agent: listen(agent_router(intake.clone())).await,

@@ -13,8 +13,9 @@ use domain::errors::ErrorEvent;
 use domain::grouping::{Component, Fingerprint};
 use domain::span::Span;
 use server::storage::{NewEvent, Store, WriteBatch};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::sqlite::SqliteConnectOptions;
-use sqlx::{AssertSqlSafe, Connection, PgConnection, SqliteConnection};
+use sqlx::{AssertSqlSafe, Connection, PgConnection, SqlSafeStr, SqliteConnection};
 
 const POSTGRES_URL: &str = "STACKPRINT_TEST_POSTGRES_URL";
 const SKIP_POSTGRES: &str = "STACKPRINT_SKIP_POSTGRES";
@@ -112,19 +113,53 @@ impl TestDb {
 
     /// Runs SQL on a connection of its own, bypassing the store.
     pub async fn execute(&self, sql: &str) {
-        let sql = AssertSqlSafe(sql.to_owned());
-        if self.dir.is_some() {
-            let options = SqliteConnectOptions::from_str(&self.url).expect("SQLite URL");
+        execute_at(&self.url, self.dir.is_some(), sql).await;
+    }
+
+    /// A new database on the same backend as the previous release (grouping 2026-11) left it: its
+    /// migrations applied, the way its `stackprint migrate` did. Connecting a [`Store`] to `url`
+    /// upgrades it.
+    pub async fn previous_release(&self) -> OldDb {
+        let (url, dir) = if self.dir.is_some() {
+            let dir = std::env::temp_dir().join(format!("stackprint-old-{}", unique()));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            (format!("sqlite://{}/old.db", dir.display()), Some(dir))
+        } else {
+            let (server, _) = self.url.rsplit_once('/').expect("URL with a database");
+            let name = format!("stackprint_old_{}", unique());
+            execute_at(&self.url, false, &format!("CREATE DATABASE {name}")).await;
+            (format!("{server}/{name}"), None)
+        };
+        let sqlite = dir.is_some();
+        let migrations = PREVIOUS_RELEASE_MIGRATIONS
+            .iter()
+            .map(|&(version, description, sqlite_sql, postgres_sql)| {
+                let sql = if sqlite { sqlite_sql } else { postgres_sql };
+                Migration::new(
+                    version,
+                    description.into(),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect();
+        let migrator = Migrator::with_migrations(migrations);
+        if sqlite {
+            let options = SqliteConnectOptions::from_str(&url)
+                .expect("SQLite URL")
+                .create_if_missing(true);
             let mut conn = SqliteConnection::connect_with(&options)
                 .await
                 .expect("SQLite connection");
-            sqlx::raw_sql(sql).execute(&mut conn).await.expect("SQL");
+            migrator.run(&mut conn).await.expect("old migrations");
         } else {
-            let mut conn = PgConnection::connect(&self.url)
+            let mut conn = PgConnection::connect(&url)
                 .await
                 .expect("PostgreSQL connection");
-            sqlx::raw_sql(sql).execute(&mut conn).await.expect("SQL");
+            migrator.run(&mut conn).await.expect("old migrations");
         }
+        OldDb { url, dir }
     }
 
     /// `SELECT COUNT(*)` of a table.
@@ -164,6 +199,72 @@ impl TestDb {
             )
         };
         self.execute(&sql).await;
+    }
+}
+
+/// Runs SQL on a connection of its own.
+async fn execute_at(url: &str, sqlite: bool, sql: &str) {
+    let sql = AssertSqlSafe(sql.to_owned());
+    if sqlite {
+        let options = SqliteConnectOptions::from_str(url).expect("SQLite URL");
+        let mut conn = SqliteConnection::connect_with(&options)
+            .await
+            .expect("SQLite connection");
+        sqlx::raw_sql(sql).execute(&mut conn).await.expect("SQL");
+    } else {
+        let mut conn = PgConnection::connect(url)
+            .await
+            .expect("PostgreSQL connection");
+        sqlx::raw_sql(sql).execute(&mut conn).await.expect("SQL");
+    }
+}
+
+/// The previous release's migrations: (version, description, SQLite SQL, PostgreSQL SQL).
+const PREVIOUS_RELEASE_MIGRATIONS: [(i64, &str, &str, &str); 4] = [
+    (
+        1,
+        "init",
+        include_str!("../../../migrations/sqlite/0001_init.sql"),
+        include_str!("../../../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "explorer",
+        include_str!("../../../migrations/sqlite/0002_explorer.sql"),
+        include_str!("../../../migrations/postgres/0002_explorer.sql"),
+    ),
+    (
+        3,
+        "source",
+        include_str!("../../../migrations/sqlite/0003_source.sql"),
+        include_str!("../../../migrations/postgres/0003_source.sql"),
+    ),
+    (
+        4,
+        "value_hours",
+        include_str!("../../../migrations/sqlite/0004_value_hours.sql"),
+        include_str!("../../../migrations/postgres/0004_value_hours.sql"),
+    ),
+];
+
+/// A database left by the previous release (see [`TestDb::previous_release`]).
+pub struct OldDb {
+    pub url: String,
+    dir: Option<PathBuf>,
+}
+
+impl OldDb {
+    /// Runs SQL on it, as the previous release's writes.
+    pub async fn execute(&self, sql: &str) {
+        execute_at(&self.url, self.dir.is_some(), sql).await;
+    }
+}
+
+impl Drop for OldDb {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 
@@ -246,6 +347,7 @@ pub fn event(service: &str, hash: &str, at_ms: i64) -> NewEvent {
         },
         fingerprint: fingerprint(hash),
         culprit: Some("checkout.amounts in parse_amount".into()),
+        previous_fingerprint: None,
     }
 }
 

@@ -163,8 +163,8 @@ fn error_details(span: &Span) -> Option<ErrorDetails<'_>> {
 
 #[cfg(test)]
 mod tests {
-    use crate::errors::extract;
     use crate::errors::fixtures::{Build, Case, check, meta, span};
+    use crate::errors::{SkipReason, extract};
     use crate::span::{Protocol, Span, SpanKind};
 
     #[test]
@@ -191,6 +191,7 @@ mod tests {
                 ],
                 events: &[("web", 1, 4, "D message")],
                 skipped: &[],
+                reason: SkipReason::MissingErrorDetails,
             },
             Case {
                 name: "parent cycles and self-parents end",
@@ -204,6 +205,7 @@ mod tests {
                 ],
                 events: &[("web", 2, 1, "A message"), ("web", 5, 5, "E message")],
                 skipped: &[],
+                reason: SkipReason::MissingErrorDetails,
             },
             Case {
                 name: "duplicate span ids: the first one sent wins",
@@ -220,6 +222,7 @@ mod tests {
                 ],
                 events: &[("web", 1, 1, "ValueError message")],
                 skipped: &[],
+                reason: SkipReason::MissingErrorDetails,
             },
         ];
         check(cases);
@@ -242,7 +245,7 @@ mod tests {
         }));
         let out = extract(&trace, &meta(Protocol::Datadog));
         assert_eq!(out.events.len(), 1 + N as usize);
-        assert_eq!(out.events[0].error_span_id, N);
+        assert_eq!(out.events[0].event.error_span_id, N);
         assert_eq!(out.hits.len(), 1 + N as usize);
     }
 }

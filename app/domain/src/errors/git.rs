@@ -93,6 +93,7 @@ mod tests {
             let event = out
                 .events
                 .iter()
+                .map(|tracked| &tracked.event)
                 .find(|e| e.service == "web")
                 .expect("an event");
             assert_eq!(
@@ -124,6 +125,6 @@ mod tests {
             span(2, 1, "web", "child").with("git.commit.sha", "other"),
         ];
         let out = extract(&trace, &meta(Protocol::Datadog));
-        assert_eq!(out.events[0].span_tags["git.commit.sha"], "own");
+        assert_eq!(out.events[0].event.span_tags["git.commit.sha"], "own");
     }
 }

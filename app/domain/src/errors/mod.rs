@@ -5,12 +5,13 @@
 //! entry span or, as real tracers often put them on a child, from the closest descendant in the same
 //! service that carries all three of `error.type`, `error.message` and `error.stack`. One event per
 //! errored entry span, never one per errored child: a child error under a successful entry span was
-//! handled.
+//! handled. An event whose stack fails Datadog's rule (`stack_rule.rs`) is skipped instead.
 
 mod entry;
 #[cfg(test)]
 mod fixtures;
 mod git;
+mod stack_rule;
 mod tags;
 #[cfg(test)]
 mod tracer_shapes;
@@ -20,6 +21,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::span::{PayloadMeta, Span, tags as key};
+use crate::stacktrace::{Language, Stacktrace};
 
 use entry::{ErrorDetails, TraceTree};
 pub use tags::{TagSplit, merge_tags, split_tags};
@@ -61,16 +63,27 @@ pub struct ErrorEvent {
 pub enum SkipReason {
     /// Neither the entry span nor any errored descendant carried type, message and stack.
     MissingErrorDetails,
+    /// The stack is empty, one line, or has no meaningful frame (Datadog's rule, `stack_rule.rs`).
+    InsufficientStack,
 }
 
 impl SkipReason {
-    pub const ALL: [SkipReason; 1] = [Self::MissingErrorDetails];
+    pub const ALL: [SkipReason; 2] = [Self::MissingErrorDetails, Self::InsufficientStack];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::MissingErrorDetails => "missing_error_details",
+            Self::InsufficientStack => "insufficient_stack",
         }
     }
+}
+
+/// An error event with its `error.stack` parsed, which extraction needed for the stack rule and
+/// grouping needs next: parsed once.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TrackedEvent {
+    pub event: ErrorEvent,
+    pub stacktrace: Stacktrace,
 }
 
 /// Hits and errors of one service entry point, for error rates.
@@ -84,7 +97,7 @@ pub struct HitKey {
 /// Everything extraction learns from one trace.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Extraction {
-    pub events: Vec<ErrorEvent>,
+    pub events: Vec<TrackedEvent>,
     pub skipped: Vec<(String, SkipReason)>,
     /// Entry-span hits and errored entry spans per service/env/resource.
     pub hits: BTreeMap<HitKey, (u64, u64)>,
@@ -113,12 +126,26 @@ pub fn extract(trace: &[Span], meta: &PayloadMeta) -> Extraction {
         match tree.carrier(entry) {
             Some((carrier, details)) => {
                 let mut event = build_event(span, tree.span(carrier), &details, meta);
+                let language = event
+                    .language
+                    .as_deref()
+                    .and_then(Language::from_tracer_lang);
+                let Some(stacktrace) = stack_rule::tracked_stack(&event.stack, language) else {
+                    out.skipped
+                        .push((span.service.clone(), SkipReason::InsufficientStack));
+                    continue;
+                };
                 git::complete_git_tags(&mut event.span_tags, trace, &event.service);
-                out.events.push(event)
+                out.events.push(TrackedEvent { event, stacktrace })
             }
-            None => out
-                .skipped
-                .push((span.service.clone(), SkipReason::MissingErrorDetails)),
+            None => {
+                let reason = if stack_rule::sent_empty_stack(span) {
+                    SkipReason::InsufficientStack
+                } else {
+                    SkipReason::MissingErrorDetails
+                };
+                out.skipped.push((span.service.clone(), reason))
+            }
         }
     }
     out
@@ -182,7 +209,7 @@ fn build_event(
 mod tests {
     use std::collections::BTreeMap;
 
-    use super::fixtures::{Build, meta, span};
+    use super::fixtures::{Build, meta, span, stack_of};
     use super::*;
     use crate::span::{Protocol, SpanKind};
 
@@ -234,7 +261,7 @@ mod tests {
             operation: "flask.request".into(),
             error_type: "ValueError".into(),
             message: "ValueError message".into(),
-            stack: "Traceback of ValueError".into(),
+            stack: stack_of("ValueError"),
             language: Some("python".into()),
             fingerprint_override: Some("checkout-bug".into()),
             span_tags: tags(&[
@@ -244,14 +271,17 @@ mod tests {
                 ("language", "python"),
                 ("error.type", "ValueError"),
                 ("error.message", "ValueError message"),
-                ("error.stack", "Traceback of ValueError"),
+                ("error.stack", &stack_of("ValueError")),
                 ("error.fingerprint", "checkout-bug"),
             ]),
             host_tags: tags(&[("_dd.hostname", "box-1")]),
             container_tags: tags(&[("container_id", "abc123"), ("kube_namespace", "shop")]),
             metrics: BTreeMap::from([("_dd.top_level".to_string(), 1.0)]),
         };
-        assert_eq!(extract(&trace, &payload).events, [want]);
+        let events = extract(&trace, &payload).events;
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].event, want);
+        assert_eq!(events[0].stacktrace.frames().count(), 1);
     }
 
     #[test]
@@ -304,6 +334,7 @@ mod tests {
             let got: Vec<_> = out
                 .events
                 .iter()
+                .map(|tracked| &tracked.event)
                 .map(|e| {
                     (
                         e.host.as_deref(),
@@ -354,5 +385,82 @@ mod tests {
             out.skipped,
             [("back".to_string(), SkipReason::MissingErrorDetails)]
         );
+    }
+
+    #[test]
+    fn stacks_without_a_meaningful_frame_are_skipped_by_their_own_reason() {
+        let with_stack = |id: u64, service: &str, stack: &str| {
+            span(id, 0, service, "request")
+                .err()
+                .details("Error")
+                .with("error.stack", stack)
+        };
+        let trace = [
+            with_stack(1, "empty", ""),
+            with_stack(2, "one-line", "Error: upstream closed"),
+            with_stack(3, "php-main", "#0 {main}"),
+            with_stack(
+                4,
+                "no-frame",
+                "Error: upstream closed\n    at <anonymous>\n",
+            ),
+            with_stack(
+                5,
+                "tracked",
+                "Error: upstream closed\n    at onClose (/app/src/client.js:10:5)\n",
+            ),
+        ];
+        let out = extract(&trace, &meta(Protocol::Datadog));
+        let events: Vec<_> = out
+            .events
+            .iter()
+            .map(|t| t.event.service.as_str())
+            .collect();
+        assert_eq!(events, ["tracked"]);
+        let skipped: Vec<_> = out
+            .skipped
+            .iter()
+            .map(|(service, reason)| (service.as_str(), *reason))
+            .collect();
+        let insufficient = SkipReason::InsufficientStack;
+        assert_eq!(
+            skipped,
+            [
+                ("empty", insufficient),
+                ("one-line", insufficient),
+                ("php-main", insufficient),
+                ("no-frame", insufficient),
+            ]
+        );
+        // Skipped entry spans still count as errored hits, for error rates.
+        assert!(
+            out.hits
+                .values()
+                .all(|&(hits, errors)| hits == 1 && errors == 1)
+        );
+    }
+
+    #[test]
+    fn top_level_marks_an_entry_under_a_same_service_parent() {
+        // A queue consumer in a worker process: its parent (the producer's publish span, same
+        // service) is in the payload, yet the tracer marked the consumer top-level.
+        let trace = [
+            span(1, 0, "orders", "http.request").details("Error"),
+            span(2, 1, "orders", "sqs.receive")
+                .err()
+                .top_level()
+                .details("TimeoutError"),
+            span(3, 1, "orders", "in-process child")
+                .err()
+                .details("KeyError"),
+        ];
+        let out = extract(&trace, &meta(Protocol::Datadog));
+        let events: Vec<_> = out
+            .events
+            .iter()
+            .map(|t| (t.event.span_id, t.event.error_type.as_str()))
+            .collect();
+        assert_eq!(events, [(2, "TimeoutError")]);
+        assert_eq!(out.hits.len(), 2);
     }
 }

@@ -1,6 +1,7 @@
 //! Trace shapes modelled on what real tracers send (see TRACERS.md).
 
-use super::fixtures::{Build, Case, check, span};
+use super::SkipReason;
+use super::fixtures::{Build, Case, check, span, stack_of};
 use crate::span::{Protocol, SpanKind};
 
 #[test]
@@ -31,6 +32,7 @@ fn which_spans_become_events() {
             ],
             events: &[("web", 1, 3, "ValueError message")],
             skipped: &[],
+            reason: SkipReason::MissingErrorDetails,
         },
         Case {
             name: "dd-trace-js + Express: root carries tags, top-level client spans are not entries",
@@ -54,6 +56,7 @@ fn which_spans_become_events() {
             ],
             events: &[("api", 1, 1, "Error message")],
             skipped: &[],
+            reason: SkipReason::MissingErrorDetails,
         },
         Case {
             name: "OTel Python: SERVER span with the exception",
@@ -67,6 +70,7 @@ fn which_spans_become_events() {
             ],
             events: &[("shop", 1, 1, "app.errors.PaymentError message")],
             skipped: &[],
+            reason: SkipReason::MissingErrorDetails,
         },
         Case {
             name: "OTel JS + Express: SERVER errored, INTERNAL request handler carries the exception",
@@ -81,6 +85,7 @@ fn which_spans_become_events() {
             ],
             events: &[("front", 1, 3, "Error message")],
             skipped: &[],
+            reason: SkipReason::MissingErrorDetails,
         },
         Case {
             name: "OTLP batch: an INTERNAL span whose parent comes later is not an entry",
@@ -93,6 +98,7 @@ fn which_spans_become_events() {
             ],
             events: &[],
             skipped: &[],
+            reason: SkipReason::MissingErrorDetails,
         },
         Case {
             name: "handled child error under a successful entry",
@@ -103,6 +109,7 @@ fn which_spans_become_events() {
             ],
             events: &[],
             skipped: &[],
+            reason: SkipReason::MissingErrorDetails,
         },
         Case {
             name: "errored entry without usable details (a child lacks the stack)",
@@ -116,6 +123,7 @@ fn which_spans_become_events() {
             ],
             events: &[],
             skipped: &["web"],
+            reason: SkipReason::MissingErrorDetails,
         },
         Case {
             name: "two services erroring in one trace: one event each, details never cross services",
@@ -135,6 +143,7 @@ fn which_spans_become_events() {
                 ("front", 1, 5, "TypeError message"),
             ],
             skipped: &[],
+            reason: SkipReason::MissingErrorDetails,
         },
         Case {
             name: "a service called twice has two entry spans",
@@ -155,6 +164,7 @@ fn which_spans_become_events() {
                 ("back", 5, 5, "IndexError message"),
             ],
             skipped: &[],
+            reason: SkipReason::MissingErrorDetails,
         },
         Case {
             name: "partial chunk: missing parent makes an entry; another service's details are not used",
@@ -167,6 +177,7 @@ fn which_spans_become_events() {
             ],
             events: &[("worker", 11, 11, "RuntimeError message")],
             skipped: &["web"],
+            reason: SkipReason::MissingErrorDetails,
         },
         Case {
             name: "legacy error.msg",
@@ -177,10 +188,14 @@ fn which_spans_become_events() {
                     .kind(Server)
                     .with("error.type", "Error")
                     .with("error.msg", "legacy spelling")
-                    .with("error.stack", "at x"),
+                    .with(
+                        "error.stack",
+                        "Error: legacy spelling\n    at handler (/app/src/x.js:1:2)\n",
+                    ),
             ],
             events: &[("api", 1, 1, "legacy spelling")],
             skipped: &[],
+            reason: SkipReason::MissingErrorDetails,
         },
         Case {
             name: "an empty message still counts: raise ValueError()",
@@ -190,10 +205,11 @@ fn which_spans_become_events() {
                     .err()
                     .with("error.type", "ValueError")
                     .with("error.message", "")
-                    .with("error.stack", "Traceback"),
+                    .with("error.stack", &stack_of("ValueError")),
             ],
             events: &[("web", 1, 1, "")],
             skipped: &[],
+            reason: SkipReason::MissingErrorDetails,
         },
     ];
     check(cases);

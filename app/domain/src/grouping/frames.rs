@@ -1,10 +1,14 @@
 //! Frames to components: which frames count (in-app, not version dependent, not a repetition of the
 //! frames above) and with which values (module or else normalized file, and cleaned function).
 
-use super::Component;
-use super::paths::normalize_path;
-use super::rules::{clean_function, clean_symbol, unstable_frame};
-use crate::stacktrace::{Frame, Language};
+use super::paths::{drop_bundle_hash, normalize_path};
+use super::root::ProjectRoot;
+use super::rules::{
+    HINT_LAUNCHER_SCRIPT, HINT_PANIC_MACHINERY, clean_function, clean_symbol, launcher_script,
+    rust_panic_raise, unstable_frame,
+};
+use super::{Component, GroupingVersion};
+use crate::stacktrace::{Frame, Language, Stacktrace};
 
 const HINT_NOT_IN_APP: &str = "not application code";
 const HINT_LINE: &str = "line numbers are ignored";
@@ -13,6 +17,7 @@ const HINT_NO_IDENTITY: &str = "frame has neither module, file nor function";
 const HINT_RECURSION: &str =
     "same code as the frame(s) just above it (recursion, nested anonymous functions): ignored";
 const HINT_NO_IN_APP_FRAME: &str = "no in-app frame";
+const HINT_PROJECT_ROOT: &str = "paths are relative to the project root";
 
 /// Mutual recursion up to this many frames per cycle (`walk` → `<anonymous>` → `walk` in a
 /// JavaScript `forEach`) is collapsed like direct recursion.
@@ -28,24 +33,39 @@ struct CleanFrame {
 }
 
 impl CleanFrame {
-    fn new(frame: &Frame, language: Option<Language>) -> Self {
-        let module = frame
+    fn new(
+        frame: &Frame,
+        language: Option<Language>,
+        version: GroupingVersion,
+        root: &ProjectRoot,
+    ) -> Self {
+        let mut module = frame
             .module
             .as_deref()
-            .and_then(|m| clean_symbol(m, language));
+            .and_then(|m| clean_symbol(m, language, version));
         let file = frame
             .file
             .as_deref()
             .map(str::trim)
             .filter(|f| !f.is_empty())
-            .map(normalize_path);
-        let function = clean_function(frame.function.as_deref(), language);
+            .map(|file| match root.relative(file) {
+                Some(relative) if frame.in_app => drop_bundle_hash(&relative),
+                _ => normalize_path(file),
+            });
+        let mut function = clean_function(frame.function.as_deref(), language, version);
+        if version >= GroupingVersion::V2026_12 && language == Some(Language::Rust) {
+            (module, function) = closure_owner(module, function);
+        }
+        let launcher = version >= GroupingVersion::V2026_12
+            && frame.file.as_deref().is_some_and(launcher_script);
         let line = frame.line.map(|line| match frame.column {
             Some(column) => format!("{line}:{column}"),
             None => line.to_string(),
         });
         let excluded = if !frame.in_app {
             Some(HINT_NOT_IN_APP)
+        } else if launcher {
+            Some(HINT_LAUNCHER_SCRIPT)
         } else if let Some(hint) = unstable_frame(module.as_deref(), function.as_deref(), language)
         {
             Some(hint)
@@ -104,12 +124,49 @@ impl CleanFrame {
     }
 }
 
+/// A Rust closure belongs to the function that defines it: legacy mangling reads
+/// `shop::orders` / `place::{{closure}}` while v0 reads `shop::orders::place` / `{closure#2}`, so the
+/// defining function moves from the module into the function name (2026-12).
+fn closure_owner(
+    mut module: Option<String>,
+    mut function: Option<String>,
+) -> (Option<String>, Option<String>) {
+    while let (Some(path), Some(name)) = (module.as_deref(), function.as_deref()) {
+        if !name.starts_with('{') {
+            break;
+        }
+        let Some((parent, owner)) = path.rsplit_once("::") else {
+            break;
+        };
+        function = Some(format!("{owner}::{name}"));
+        module = Some(parent.to_owned());
+    }
+    (module, function)
+}
+
+/// Whether a frame is application code for `version`: launcher scripts are not, since 2026-12.
+pub fn in_app(frame: &Frame, version: GroupingVersion) -> bool {
+    frame.in_app
+        && !(version >= GroupingVersion::V2026_12
+            && frame.file.as_deref().is_some_and(launcher_script))
+}
+
+/// The project root paths are made relative to: none before 2026-12.
+pub fn project_root(stacktrace: &Stacktrace, version: GroupingVersion) -> ProjectRoot {
+    if version < GroupingVersion::V2026_12 {
+        return ProjectRoot::default();
+    }
+    ProjectRoot::find(stacktrace.frames(), |frame| in_app(frame, version))
+}
+
 /// The `stacktrace` component of one exception; it contributes when one of its frames does.
-pub fn stacktrace(frames: &[Frame], language: Option<Language>) -> Component {
-    let cleaned: Vec<CleanFrame> = frames
-        .iter()
-        .map(|frame| CleanFrame::new(frame, language))
-        .collect();
+pub fn stacktrace(
+    frames: &[Frame],
+    language: Option<Language>,
+    version: GroupingVersion,
+    root: &ProjectRoot,
+) -> Component {
+    let cleaned = clean_frames(frames, language, version, root);
     let repeats = recursion_repeats(&cleaned.iter().map(CleanFrame::key).collect::<Vec<_>>());
     let children: Vec<Component> = cleaned
         .into_iter()
@@ -117,13 +174,78 @@ pub fn stacktrace(frames: &[Frame], language: Option<Language>) -> Component {
         .map(|(frame, repeats)| frame.into_component(repeats))
         .collect();
     let contributes = children.iter().any(|c| c.contributes);
-    let hint = (!contributes && !children.is_empty()).then(|| HINT_NO_IN_APP_FRAME.to_owned());
+    let hint = if contributes {
+        root.describe()
+            .map(|root| format!("{HINT_PROJECT_ROOT} {root}, which is left out"))
+    } else {
+        (!children.is_empty()).then(|| HINT_NO_IN_APP_FRAME.to_owned())
+    };
     Component {
         id: "stacktrace".to_owned(),
         contributes,
         hint,
         children,
         ..Component::default()
+    }
+}
+
+/// The frame users call the culprit, as `location in function`: the innermost frame of the reported
+/// exception that counts for grouping (so never a launcher, a panic hook or library code), located by
+/// module or by its path below the project root (`app/models/cart.rb in total`).
+pub fn culprit(stacktrace: &Stacktrace, version: GroupingVersion) -> Option<String> {
+    let language = stacktrace.language;
+    let root = project_root(stacktrace, version);
+    let frames = &stacktrace.exceptions.first()?.frames;
+    let cleaned = clean_frames(frames, language, version, &root);
+    let (frame, clean) = frames
+        .iter()
+        .zip(cleaned)
+        .rev()
+        .find(|(_, clean)| clean.excluded.is_none())?;
+    let place = clean.module.or_else(|| {
+        let file = clean.file?;
+        let source_dir = frame.file.as_deref().and_then(|f| root.source_dir(f));
+        Some(match source_dir {
+            Some(dir) => format!("{dir}/{file}"),
+            None => file,
+        })
+    });
+    match (place, clean.function) {
+        (Some(place), Some(function)) => Some(format!("{place} in {function}")),
+        (place, function) => place.or(function),
+    }
+}
+
+/// Each frame cleaned, with why it does not count.
+fn clean_frames(
+    frames: &[Frame],
+    language: Option<Language>,
+    version: GroupingVersion,
+    root: &ProjectRoot,
+) -> Vec<CleanFrame> {
+    let mut cleaned: Vec<CleanFrame> = frames
+        .iter()
+        .map(|frame| CleanFrame::new(frame, language, version, root))
+        .collect();
+    if version >= GroupingVersion::V2026_12 && language == Some(Language::Rust) {
+        exclude_panic_machinery(&mut cleaned);
+    }
+    cleaned
+}
+
+/// Frames inside the panic machinery (closer to where the backtrace was captured than the first frame
+/// that raises the panic) are the panic hook's: the service's own hook, `Backtrace::capture`.
+fn exclude_panic_machinery(frames: &mut [CleanFrame]) {
+    let Some(raise) = frames
+        .iter()
+        .position(|f| rust_panic_raise(f.module.as_deref(), f.function.as_deref()))
+    else {
+        return;
+    };
+    for frame in &mut frames[raise..] {
+        if frame.excluded.is_none() {
+            frame.excluded = Some(HINT_PANIC_MACHINERY);
+        }
     }
 }
 
@@ -205,7 +327,12 @@ mod tests {
             frame("/srv/app/releases/41/app/tree.py", "walk", 5, true),
             frame("/srv/app/releases/41/app/tree.py", "walk", 5, true),
         ];
-        let tree = stacktrace(&frames, Some(Language::Python));
+        let tree = stacktrace(
+            &frames,
+            Some(Language::Python),
+            GroupingVersion::V2026_11,
+            &ProjectRoot::default(),
+        );
         let hints: Vec<_> = tree
             .children
             .iter()
@@ -241,7 +368,12 @@ mod tests {
             in_app: true,
             ..Frame::default()
         };
-        let tree = stacktrace(&[frame], Some(Language::Java));
+        let tree = stacktrace(
+            &[frame],
+            Some(Language::Java),
+            GroupingVersion::V2026_11,
+            &ProjectRoot::default(),
+        );
         let values: Vec<_> = tree.children[0]
             .children
             .iter()
@@ -266,6 +398,8 @@ mod tests {
         let tree = stacktrace(
             &[frame("node:internal/timers", "listOnTimeout", 569, false)],
             Some(Language::JavaScript),
+            GroupingVersion::V2026_12,
+            &ProjectRoot::default(),
         );
         assert!(!tree.contributes);
         assert_eq!(tree.hint.as_deref(), Some(HINT_NO_IN_APP_FRAME));

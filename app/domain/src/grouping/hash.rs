@@ -2,12 +2,12 @@
 
 use sha2::{Digest, Sha256};
 
-use super::{Component, GROUPING_VERSION};
+use super::{Component, GroupingVersion};
 
 /// The first 32 hex digits of the SHA-256 of the version and the contributing components.
-pub fn hash(tree: &Component) -> String {
+pub fn hash(version: GroupingVersion, tree: &Component) -> String {
     let mut bytes = Vec::new();
-    put(&mut bytes, GROUPING_VERSION);
+    put(&mut bytes, version.as_str());
     encode(tree, &mut bytes);
     let digest = Sha256::digest(&bytes);
     digest
@@ -71,14 +71,18 @@ mod tests {
             ),
         ];
         for (a, b) in pairs {
-            assert_ne!(hash(&a), hash(&b), "{a:?} vs {b:?}");
+            assert_ne!(
+                hash(GroupingVersion::CURRENT, &a),
+                hash(GroupingVersion::CURRENT, &b),
+                "{a:?} vs {b:?}"
+            );
         }
         let mut ignored = leaf(&["x"]);
         ignored.contributes = false;
         ignored.hint = Some("why".to_owned());
         assert_eq!(
-            hash(&node(vec![leaf(&["a"]), ignored])),
-            hash(&node(vec![leaf(&["a"])]))
+            hash(GroupingVersion::CURRENT, &node(vec![leaf(&["a"]), ignored])),
+            hash(GroupingVersion::CURRENT, &node(vec![leaf(&["a"])]))
         );
     }
 }

@@ -7,8 +7,43 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A shipped grouping configuration. Each version's output is frozen once shipped; later versions switch
+/// behaviours on by comparing (`version >= GroupingVersion::V2026_12`), so the older code paths stay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum GroupingVersion {
+    /// Paths with known install prefixes and release directories stripped.
+    #[serde(rename = "2026-11")]
+    V2026_11,
+    /// Paths relative to the project root found in the event itself, whatever the deploy root; Ruby
+    /// blocks, Rust closures and panic machinery never split an issue.
+    #[serde(rename = "2026-12")]
+    V2026_12,
+}
+
+impl GroupingVersion {
+    /// The version new issues are grouped with.
+    pub const CURRENT: Self = Self::V2026_12;
+    /// The version installs are upgraded from; events are grouped with both during the transition.
+    pub const PREVIOUS: Self = Self::V2026_11;
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::V2026_11 => "2026-11",
+            Self::V2026_12 => "2026-12",
+        }
+    }
+
+    pub fn parse(version: &str) -> Option<Self> {
+        [Self::V2026_11, Self::V2026_12]
+            .into_iter()
+            .find(|known| known.as_str() == version)
+    }
+}
+
 /// The version new issues are grouped with.
-pub const GROUPING_VERSION: &str = "2026-11";
+pub const GROUPING_VERSION: &str = GroupingVersion::CURRENT.as_str();
+/// The version before it, still computed during the upgrade transition.
+pub const PREVIOUS_GROUPING_VERSION: &str = GroupingVersion::PREVIOUS.as_str();
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Component {
@@ -38,7 +73,10 @@ mod frames;
 mod hash;
 mod message;
 mod paths;
+mod root;
 mod rules;
+
+pub use frames::culprit;
 
 use crate::stacktrace::{Language, Stacktrace};
 
@@ -68,6 +106,11 @@ pub struct GroupingInput<'a> {
 }
 
 /// Groups one error event with version [`GROUPING_VERSION`].
+pub fn fingerprint(input: &GroupingInput<'_>) -> Fingerprint {
+    fingerprint_as(GroupingVersion::CURRENT, input)
+}
+
+/// Groups one error event with a given version.
 ///
 /// The tree's root, `fingerprint`, has these children:
 /// - `service`: always contributes; issues never span services.
@@ -85,7 +128,7 @@ pub struct GroupingInput<'a> {
 /// `<count>;` (decimal), so every part is self-delimiting and no two trees share an encoding.
 /// Non-contributing components, their values and all hints are left out. The first 32 hex digits of
 /// the digest are kept.
-pub fn fingerprint(input: &GroupingInput<'_>) -> Fingerprint {
+pub fn fingerprint_as(version: GroupingVersion, input: &GroupingInput<'_>) -> Fingerprint {
     let stacktrace = input.stacktrace;
     let mut children = vec![Component::leaf(
         "service",
@@ -93,7 +136,7 @@ pub fn fingerprint(input: &GroupingInput<'_>) -> Fingerprint {
         true,
         None,
     )];
-    children.extend(exceptions(input, stacktrace.language));
+    children.extend(exceptions(input, stacktrace.language, version));
     let frames_count = children.iter().any(|exception| {
         exception
             .children
@@ -129,13 +172,17 @@ pub fn fingerprint(input: &GroupingInput<'_>) -> Fingerprint {
         values: Vec::new(),
     };
     Fingerprint {
-        hash: hash::hash(&tree),
-        version: GROUPING_VERSION.to_owned(),
+        hash: hash::hash(version, &tree),
+        version: version.as_str().to_owned(),
         tree,
     }
 }
 
-fn exceptions(input: &GroupingInput<'_>, language: Option<Language>) -> Vec<Component> {
+fn exceptions(
+    input: &GroupingInput<'_>,
+    language: Option<Language>,
+    version: GroupingVersion,
+) -> Vec<Component> {
     let parsed = &input.stacktrace.exceptions;
     if parsed.is_empty() {
         let hint = if input.stacktrace.raw {
@@ -146,6 +193,7 @@ fn exceptions(input: &GroupingInput<'_>, language: Option<Language>) -> Vec<Comp
         let stacktrace = Component::leaf("stacktrace", String::new(), false, Some(hint));
         return vec![exception(input.error_type, stacktrace)];
     }
+    let root = frames::project_root(input.stacktrace, version);
     parsed
         .iter()
         .enumerate()
@@ -156,7 +204,7 @@ fn exceptions(input: &GroupingInput<'_>, language: Option<Language>) -> Vec<Comp
             } else {
                 parsed_type
             };
-            let mut stacktrace = frames::stacktrace(&parsed.frames, language);
+            let mut stacktrace = frames::stacktrace(&parsed.frames, language, version, &root);
             if parsed.frames.is_empty() {
                 stacktrace.hint = Some(HINT_NO_FRAMES.to_owned());
             }
@@ -251,13 +299,16 @@ mod tests {
     }
 
     fn group(error_type: &str, message: &str, stacktrace: &Stacktrace) -> Fingerprint {
-        fingerprint(&GroupingInput {
-            service: "shop-api",
-            error_type,
-            message,
-            stacktrace,
-            fingerprint_override: None,
-        })
+        fingerprint_as(
+            GroupingVersion::V2026_11,
+            &GroupingInput {
+                service: "shop-api",
+                error_type,
+                message,
+                stacktrace,
+                fingerprint_override: None,
+            },
+        )
     }
 
     #[test]

@@ -83,6 +83,11 @@ pub fn normalize_path(path: &str) -> String {
     }
 }
 
+/// `path` without a bundler's content hash (`static/js/main.8f3a2b1c.js` is `static/js/main.js`).
+pub fn drop_bundle_hash(path: &str) -> String {
+    BUNDLE_HASH.replace(path, drop_hash).into_owned()
+}
+
 fn drop_hash(caps: &Captures<'_>) -> String {
     let hash = &caps[1];
     let generated = hash

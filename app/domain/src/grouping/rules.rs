@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::GroupingVersion;
 use crate::stacktrace::Language;
 
 /// Occurrences of `pattern` become `replacement` (`${1}` keeps the first group).
@@ -105,6 +106,44 @@ static PYTHON_INLINED_COMPREHENSION: LazyLock<Regex> =
 static JAVA_LAMBDA_PROXY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\$\$Lambda$").expect("valid regex"));
 
+/// `block in total`, `block (2 levels) in total`, `rescue in total`, `ensure in total` (2026-12): the
+/// same method as `total`, so a cache or transaction block wrapped around the raising call (which adds a
+/// `block in` frame and the library's frames between) leaves the frame and, by the recursion collapse,
+/// the issue unchanged.
+static RUBY_BLOCK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:(?:block(?: \(\d+ levels\))?|rescue|ensure) in )+").expect("valid regex")
+});
+
+/// `shop::orders::place::{{closure}}` (rustc's legacy mangling), `shop::orders::place::{closure#2}`
+/// (v0 mangling, numbered per function), `{async_fn#0}`, `{async_block#1}` (2026-12): the numbers change
+/// when another closure is added above, so they are dropped and both manglings read the same.
+static RUST_CLOSURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\{\{(closure|async_fn|async_block)\}\}|\{(closure|async_fn|async_block)#\d+\}")
+        .expect("valid regex")
+});
+
+/// Where a Rust panic is raised and reported: `core::panicking::panic_fmt`, `rust_begin_unwind`,
+/// `std::panicking::begin_panic_handler`, `std::panicking::rust_panic_with_hook`,
+/// `core::result::unwrap_failed`, `core::option::expect_failed`. Frames inside them (closer to where the
+/// backtrace was captured) are the panic hook's, not the bug's. `std::panicking::try` and
+/// `std::panic::catch_unwind` are not matched: they run *around* application code (tokio tasks).
+static RUST_PANIC_RAISE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:core::panicking::|std::panicking::(?:begin_panic|rust_panic|default_hook|panic_count)|rust_begin_unwind$|rust_panic$|__rust_start_panic$|core::result::unwrap_failed$|core::option::(?:expect|unwrap)_failed$|std::sys(?:_common)?::backtrace::__rust_end_short_backtrace$)",
+    )
+    .expect("valid regex")
+});
+
+/// Launcher scripts directly in a `bin/` directory: `/usr/local/bin/celery`, `/app/.venv/bin/gunicorn`,
+/// `/app/bin/rails`, `/usr/bin/node` scripts (2026-12). They start every process the same way whatever the
+/// bug, and they live outside the project on most layouts, so they would hide its root.
+static LAUNCHER_SCRIPT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|[\\/])s?bin[\\/][^\\/]+$").expect("valid regex"));
+
+pub const HINT_PANIC_MACHINERY: &str =
+    "inside Rust's panic machinery (the panic hook that reported it), so it is ignored";
+pub const HINT_LAUNCHER_SCRIPT: &str = "a launcher script in bin/, the same for every error";
+
 pub const HINT_PYTHON_COMPREHENSION: &str =
     "comprehension frames are inlined since Python 3.12, so they are ignored";
 pub const HINT_JAVA_LAMBDA_PROXY: &str =
@@ -128,9 +167,11 @@ static PHP: &[Rule] = &[
 ];
 static GO: &[Rule] = &[rule(&GO_CLOSURE, ".func")];
 static RUBY: &[Rule] = &[rule(&RUBY_METHOD_OWNER, "")];
+static RUBY_2026_12: &[Rule] = &[rule(&RUBY_BLOCK, "")];
+static RUST_2026_12: &[Rule] = &[rule(&RUST_CLOSURE, "{$1$2}")];
 static ALL_LANGUAGES: &[Rule] = &[rule(&MEMORY_ADDRESS, "<addr>")];
 
-fn rule_sets(language: Option<Language>) -> Vec<&'static [Rule]> {
+fn rule_sets(language: Option<Language>, version: GroupingVersion) -> Vec<&'static [Rule]> {
     let mut sets = match language {
         Some(Language::Java) => vec![JAVA],
         Some(Language::DotNet) => vec![DOTNET],
@@ -143,14 +184,25 @@ fn rule_sets(language: Option<Language>) -> Vec<&'static [Rule]> {
         // Ruby's rule would strip `Foo.` from any dotted name, so it needs to know the language.
         None => vec![JAVA, DOTNET, JAVASCRIPT, PHP, GO],
     };
+    if version >= GroupingVersion::V2026_12 {
+        match language {
+            Some(Language::Ruby) => sets.push(RUBY_2026_12),
+            Some(Language::Rust) => sets.push(RUST_2026_12),
+            _ => {}
+        }
+    }
     sets.push(ALL_LANGUAGES);
     sets
 }
 
 /// A module or function name with generated parts removed; `None` when nothing is left.
-pub fn clean_symbol(symbol: &str, language: Option<Language>) -> Option<String> {
+pub fn clean_symbol(
+    symbol: &str,
+    language: Option<Language>,
+    version: GroupingVersion,
+) -> Option<String> {
     let mut text = symbol.trim().to_owned();
-    for rule in rule_sets(language).into_iter().flatten() {
+    for rule in rule_sets(language, version).into_iter().flatten() {
         text = rule
             .pattern
             .replace_all(&text, rule.replacement)
@@ -161,8 +213,12 @@ pub fn clean_symbol(symbol: &str, language: Option<Language>) -> Option<String> 
 }
 
 /// The function name that counts; V8 prints no name for anonymous functions, which is `<anonymous>`.
-pub fn clean_function(function: Option<&str>, language: Option<Language>) -> Option<String> {
-    match function.and_then(|f| clean_symbol(f, language)) {
+pub fn clean_function(
+    function: Option<&str>,
+    language: Option<Language>,
+    version: GroupingVersion,
+) -> Option<String> {
+    match function.and_then(|f| clean_symbol(f, language, version)) {
         None if language == Some(Language::JavaScript) => Some("<anonymous>".to_owned()),
         cleaned => cleaned,
     }
@@ -186,9 +242,27 @@ pub fn unstable_frame(
     }
 }
 
+/// Whether a Rust frame (`module::function`, cleaned) raises or reports a panic.
+pub fn rust_panic_raise(module: Option<&str>, function: Option<&str>) -> bool {
+    let symbol = match (module, function) {
+        (Some(module), Some(function)) => format!("{module}::{function}"),
+        (Some(only), None) | (None, Some(only)) => only.to_owned(),
+        (None, None) => return false,
+    };
+    RUST_PANIC_RAISE.is_match(&symbol)
+}
+
+/// Whether a file is a launcher script (see [`LAUNCHER_SCRIPT`]).
+pub fn launcher_script(file: &str) -> bool {
+    LAUNCHER_SCRIPT.is_match(file)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const V11: GroupingVersion = GroupingVersion::V2026_11;
+    const V12: GroupingVersion = GroupingVersion::V2026_12;
 
     #[test]
     fn cleans_generated_names() {
@@ -302,7 +376,7 @@ mod tests {
         ];
         for (language, raw, expected) in cases {
             assert_eq!(
-                clean_symbol(raw, Some(language)).as_deref(),
+                clean_symbol(raw, Some(language), V11).as_deref(),
                 Some(expected),
                 "{language:?} {raw}"
             );
@@ -312,23 +386,23 @@ mod tests {
     #[test]
     fn rules_of_other_languages_do_not_apply() {
         assert_eq!(
-            clean_symbol("async handleOrder", Some(Language::Python)).as_deref(),
+            clean_symbol("async handleOrder", Some(Language::Python), V11).as_deref(),
             Some("async handleOrder")
         );
         assert_eq!(
-            clean_symbol("Object.<anonymous>", None).as_deref(),
+            clean_symbol("Object.<anonymous>", None, V11).as_deref(),
             Some("<anonymous>")
         );
-        assert_eq!(clean_symbol("  ", Some(Language::Ruby)), None);
+        assert_eq!(clean_symbol("  ", Some(Language::Ruby), V11), None);
     }
 
     #[test]
     fn anonymous_javascript_functions_have_a_name() {
         assert_eq!(
-            clean_function(None, Some(Language::JavaScript)).as_deref(),
+            clean_function(None, Some(Language::JavaScript), V11).as_deref(),
             Some("<anonymous>")
         );
-        assert_eq!(clean_function(None, Some(Language::Python)), None);
+        assert_eq!(clean_function(None, Some(Language::Python), V11), None);
     }
 
     #[test]
@@ -355,6 +429,108 @@ mod tests {
                 expected,
                 "{language:?} {function}"
             );
+        }
+    }
+
+    #[test]
+    fn version_2026_12_unifies_blocks_and_closures() {
+        use Language::*;
+        let cases = [
+            (Ruby, "block in total", "total", "block in total"),
+            (
+                Ruby,
+                "block (3 levels) in Cart#total",
+                "total",
+                "block (3 levels) in total",
+            ),
+            (
+                Ruby,
+                "rescue in block in charge",
+                "charge",
+                "rescue in block in charge",
+            ),
+            (Ruby, "total", "total", "total"),
+            (
+                Rust,
+                "place::{{closure}}",
+                "place::{closure}",
+                "place::{{closure}}",
+            ),
+            (
+                Rust,
+                "place::{closure#2}",
+                "place::{closure}",
+                "place::{closure#2}",
+            ),
+            (
+                Rust,
+                "run::{async_fn#0}",
+                "run::{async_fn}",
+                "run::{async_fn#0}",
+            ),
+            (
+                Rust,
+                "run::{async_block#1}::{closure#0}",
+                "run::{async_block}::{closure}",
+                "run::{async_block#1}::{closure#0}",
+            ),
+        ];
+        for (language, raw, v12, v11) in cases {
+            assert_eq!(
+                clean_symbol(raw, Some(language), V12).as_deref(),
+                Some(v12),
+                "{raw}"
+            );
+            assert_eq!(
+                clean_symbol(raw, Some(language), V11).as_deref(),
+                Some(v11),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn rust_panic_machinery_is_recognised() {
+        let raising = [
+            (Some("core::panicking"), Some("panic_fmt")),
+            (None, Some("rust_begin_unwind")),
+            (Some("std::panicking"), Some("begin_panic_handler")),
+            (Some("std::panicking"), Some("rust_panic_with_hook")),
+            (Some("core::result"), Some("unwrap_failed")),
+            (Some("core::option"), Some("expect_failed")),
+        ];
+        for (module, function) in raising {
+            assert!(
+                rust_panic_raise(module, function),
+                "{module:?} {function:?}"
+            );
+        }
+        let around = [
+            (Some("std::panicking"), Some("try")),
+            (Some("std::panic"), Some("catch_unwind")),
+            (Some("shop::orders"), Some("place")),
+            (None, None),
+        ];
+        for (module, function) in around {
+            assert!(
+                !rust_panic_raise(module, function),
+                "{module:?} {function:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn launcher_scripts() {
+        for file in [
+            "/usr/local/bin/celery",
+            "/app/.venv/bin/gunicorn",
+            "/app/bin/rails",
+            r"C:\tools\bin\run",
+        ] {
+            assert!(launcher_script(file), "{file}");
+        }
+        for file in ["/app/bin/tasks/run.py", "/app/binary.py", "/srv/cabin/x.rb"] {
+            assert!(!launcher_script(file), "{file}");
         }
     }
 }

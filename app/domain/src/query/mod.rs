@@ -164,6 +164,10 @@ pub struct EventDetail {
     pub message: String,
     pub stack: String,
     pub stacktrace: Stacktrace,
+    /// The parsed `error.handling_stack` span tag (dd-trace-go >= 2.7), where the error was handled;
+    /// its text stays in `span_tags`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handling_stacktrace: Option<Stacktrace>,
     pub span_tags: std::collections::BTreeMap<String, String>,
     pub host_tags: std::collections::BTreeMap<String, String>,
     pub container_tags: std::collections::BTreeMap<String, String>,
@@ -175,6 +179,9 @@ pub struct IssueDetail {
     pub issue: IssueSummary,
     pub grouping_version: String,
     pub fingerprint_tree: Component,
+    /// The issue this one was merged into: its events (and later ones) are counted there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<i64>,
     pub latest_event: Option<EventDetail>,
 }
 
@@ -218,4 +225,7 @@ pub struct Stats {
     /// Spans received by intake.
     #[serde(default)]
     pub spans: i64,
+    /// Intake requests refused or dropped, by [`crate::intake::DropReason`] (every reason listed).
+    #[serde(default)]
+    pub dropped: std::collections::BTreeMap<String, i64>,
 }

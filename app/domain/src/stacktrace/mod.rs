@@ -91,16 +91,6 @@ impl Stacktrace {
     pub fn frames(&self) -> impl Iterator<Item = &Frame> {
         self.exceptions.iter().flat_map(|e| e.frames.iter())
     }
-
-    /// The frame users call the culprit: the innermost in-app frame of the reported exception.
-    pub fn culprit(&self) -> Option<&Frame> {
-        self.exceptions
-            .first()?
-            .frames
-            .iter()
-            .rev()
-            .find(|f| f.in_app)
-    }
 }
 
 /// Longest text parsed; the rest is ignored. Tracers cap `error.stack` far below this, so only hostile

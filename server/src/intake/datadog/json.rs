@@ -7,7 +7,8 @@ use domain::span::{Payload, Span};
 use serde::Deserialize;
 
 use super::finish_chunk;
-use crate::intake::IntakeError;
+use crate::intake::budget::Budget;
+use crate::intake::{IntakeError, json_scan};
 
 #[derive(Default, Deserialize)]
 #[serde(default)]
@@ -47,17 +48,19 @@ impl From<JsonSpan> for Span {
     }
 }
 
-pub(super) fn decode_v04(body: &[u8]) -> Result<Payload, IntakeError> {
+pub(super) fn decode_v04(body: &[u8], budget: &mut Budget<'_>) -> Result<Payload, IntakeError> {
+    json_scan::charge(body, std::mem::size_of::<JsonSpan>(), budget)?;
     let chunks: Vec<Vec<JsonSpan>> = serde_json::from_slice(body)?;
-    let traces = chunks
-        .into_iter()
-        .filter(|chunk| !chunk.is_empty())
-        .map(|chunk| {
-            let mut spans: Vec<Span> = chunk.into_iter().map(Span::from).collect();
-            finish_chunk(&mut spans);
-            spans
-        })
-        .collect();
+    let mut traces = Vec::with_capacity(chunks.len());
+    for chunk in chunks.into_iter().filter(|chunk| !chunk.is_empty()) {
+        let mut spans = Vec::with_capacity(chunk.len());
+        for span in chunk {
+            budget.count_span()?;
+            spans.push(Span::from(span));
+        }
+        finish_chunk(&mut spans);
+        traces.push(spans);
+    }
     Ok(Payload {
         traces,
         ..Payload::default()
@@ -69,6 +72,11 @@ mod tests {
     use domain::span::SpanKind;
 
     use super::*;
+    use crate::intake::{Limits, Unbounded};
+
+    fn decode_v04(body: &[u8]) -> Result<Payload, IntakeError> {
+        super::decode_v04(body, &mut Budget::new(&Limits::default(), &mut Unbounded))
+    }
 
     #[test]
     fn decodes_full_and_sparse_spans() {

@@ -13,25 +13,11 @@ use domain::span::{Payload, PayloadMeta, Protocol, Span, SpanKind, tags};
 pub use v04::decode_v04;
 pub use v05::decode_v05;
 
-use super::{IntakeError, header};
+use super::header;
 
 /// Propagation tag holding the upper 64 bits of a 128-bit trace id, as 16 hex digits. Tracers put
 /// it on the first span of a chunk only.
 const TRACE_ID_HIGH: &str = "_dd.p.tid";
-
-/// Most spans one msgpack payload may hold. The smallest span encodes in one byte (an empty map) but
-/// decodes to ~200, so without a cap a 64 MiB body could cost over 10 GB; legitimate payloads hold
-/// well under this (a 64 MiB body of real spans is ~200,000).
-pub const MAX_SPANS: usize = 1_000_000;
-
-/// Counts one more decoded span against [`MAX_SPANS`].
-fn count_span(decoded: &mut usize) -> Result<(), IntakeError> {
-    *decoded += 1;
-    if *decoded > MAX_SPANS {
-        return Err(IntakeError::TooManySpans { limit: MAX_SPANS });
-    }
-    Ok(())
-}
 
 /// Sender metadata from the `Datadog-*` request headers.
 pub fn payload_meta(headers: &HeaderMap) -> PayloadMeta {

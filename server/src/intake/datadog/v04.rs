@@ -8,25 +8,32 @@ use std::collections::BTreeMap;
 use domain::span::{Payload, Span};
 
 use super::msgpack::Reader;
-use super::{count_span, finish_chunk, json};
+use super::{finish_chunk, json};
+use crate::intake::budget::{Budget, span_cost};
 use crate::intake::{IntakeError, media_type};
 
 /// Decodes a v0.3/v0.4 body: JSON when `content_type` is `application/json`, msgpack otherwise.
 /// `Payload.meta` is left at its default; see [`super::payload_meta`].
-pub fn decode_v04(body: &[u8], content_type: Option<&str>) -> Result<Payload, IntakeError> {
+pub fn decode_v04(
+    body: &[u8],
+    content_type: Option<&str>,
+    budget: &mut Budget<'_>,
+) -> Result<Payload, IntakeError> {
     if content_type.is_some_and(|ct| media_type(ct).eq_ignore_ascii_case("application/json")) {
-        return json::decode_v04(body);
+        return json::decode_v04(body, budget);
     }
     let mut rd = Reader::new(body);
     let count = rd.array_len("array of traces")?;
     let mut traces = Vec::with_capacity(rd.capacity(count));
-    let mut decoded = 0;
     for _ in 0..count {
         let len = rd.array_len("array of spans")?;
         let mut spans = Vec::with_capacity(rd.capacity(len));
         for _ in 0..len {
-            count_span(&mut decoded)?;
-            spans.push(read_span(&mut rd)?);
+            budget.count_span()?;
+            // A span's text is copied from the body, so one span overshoots by at most its size.
+            let span = read_span(&mut rd)?;
+            budget.charge(span_cost(&span))?;
+            spans.push(span);
         }
         if !spans.is_empty() {
             finish_chunk(&mut spans);
@@ -87,9 +94,23 @@ mod tests {
     use domain::span::SpanKind;
     use rmp::encode;
 
-    use super::super::MAX_SPANS;
     use super::super::msgpack::build::{V, map, s};
     use super::*;
+    use crate::intake::{Limits, Unbounded};
+
+    const MAX_SPANS: usize = 1_000;
+
+    fn decode_v04(body: &[u8], content_type: Option<&str>) -> Result<Payload, IntakeError> {
+        let limits = Limits {
+            max_spans: MAX_SPANS,
+            ..Limits::default()
+        };
+        super::decode_v04(
+            body,
+            content_type,
+            &mut Budget::new(&limits, &mut Unbounded),
+        )
+    }
 
     fn body(traces: Vec<Vec<V>>) -> Vec<u8> {
         V::Arr(traces.into_iter().map(V::Arr).collect()).encode()
@@ -285,7 +306,7 @@ mod tests {
         bytes.extend(u32::try_from(MAX_SPANS + 1).expect("fits").to_be_bytes());
         bytes.resize(bytes.len() + MAX_SPANS + 1, 0x80);
         let err = decode_v04(&bytes, None).expect_err("too many spans");
-        assert_eq!(err.to_string(), "payload has more than 1000000 spans");
+        assert_eq!(err.to_string(), "payload has more than 1000 spans");
         assert_eq!(err.status_code(), 413);
     }
 }

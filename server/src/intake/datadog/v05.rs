@@ -4,14 +4,15 @@
 
 use domain::span::{Payload, Span};
 
+use super::finish_chunk;
 use super::msgpack::Reader;
-use super::{count_span, finish_chunk};
 use crate::intake::IntakeError;
+use crate::intake::budget::{Budget, ENTRY_COST, HEADER_COST, SPAN_COST};
 
 const SPAN_FIELDS: usize = 12;
 
 /// Decodes a v0.5 body. `Payload.meta` is left at its default; see [`super::payload_meta`].
-pub fn decode_v05(body: &[u8]) -> Result<Payload, IntakeError> {
+pub fn decode_v05(body: &[u8], budget: &mut Budget<'_>) -> Result<Payload, IntakeError> {
     let mut rd = Reader::new(body);
     let parts = rd.array_len("array [string_table, traces]")?;
     if parts != 2 {
@@ -24,19 +25,20 @@ pub fn decode_v05(body: &[u8]) -> Result<Payload, IntakeError> {
     let len = rd.array_len("array for the string table")?;
     let mut table = Vec::with_capacity(rd.capacity(len));
     for _ in 0..len {
-        table.push(rd.str("string in the string table")?.into_owned());
+        let text = rd.str("string in the string table")?;
+        budget.charge(HEADER_COST + text.len())?;
+        table.push(text.into_owned());
     }
     let table = StringTable(table);
 
     let count = rd.array_len("array of traces")?;
     let mut traces = Vec::with_capacity(rd.capacity(count));
-    let mut decoded = 0;
     for _ in 0..count {
         let len = rd.array_len("array of spans")?;
         let mut spans = Vec::with_capacity(rd.capacity(len));
         for _ in 0..len {
-            count_span(&mut decoded)?;
-            spans.push(read_span(&mut rd, &table)?);
+            budget.count_span()?;
+            spans.push(read_span(&mut rd, &table, budget)?);
         }
         if !spans.is_empty() {
             finish_chunk(&mut spans);
@@ -64,7 +66,13 @@ impl StringTable {
     }
 }
 
-fn read_span(rd: &mut Reader<'_>, table: &StringTable) -> Result<Span, IntakeError> {
+/// Every clone out of the table is charged before it is made: one span naming a large string in
+/// each of many meta entries would otherwise cost the table's size times the entries.
+fn read_span(
+    rd: &mut Reader<'_>,
+    table: &StringTable,
+    budget: &mut Budget<'_>,
+) -> Result<Span, IntakeError> {
     let fields = rd.array_len("12-element span array")?;
     if fields != SPAN_FIELDS {
         return Err(IntakeError::V05Arity {
@@ -73,10 +81,16 @@ fn read_span(rd: &mut Reader<'_>, table: &StringTable) -> Result<Span, IntakeErr
             expected: SPAN_FIELDS,
         });
     }
+    budget.charge(SPAN_COST)?;
+    let text = |rd: &mut Reader<'_>, budget: &mut Budget<'_>, expected: &'static str| {
+        let text = table.get(rd, expected)?;
+        budget.charge(text.len())?;
+        Ok::<_, IntakeError>(text.clone())
+    };
     let mut span = Span {
-        service: table.get(rd, "string index for service")?.clone(),
-        name: table.get(rd, "string index for name")?.clone(),
-        resource: table.get(rd, "string index for resource")?.clone(),
+        service: text(rd, budget, "string index for service")?,
+        name: text(rd, budget, "string index for name")?,
+        resource: text(rd, budget, "string index for resource")?,
         trace_id: rd.u64("integer for trace_id")?.into(),
         span_id: rd.u64("integer for span_id")?,
         parent_id: rd.u64("integer for parent_id")?,
@@ -86,16 +100,18 @@ fn read_span(rd: &mut Reader<'_>, table: &StringTable) -> Result<Span, IntakeErr
         ..Span::default()
     };
     for _ in 0..rd.map_len("map for meta")? {
-        let key = table.get(rd, "string index for a meta key")?;
-        let value = table.get(rd, "string index for a meta value")?;
-        span.meta.insert(key.clone(), value.clone());
+        budget.charge(ENTRY_COST)?;
+        let key = text(rd, budget, "string index for a meta key")?;
+        let value = text(rd, budget, "string index for a meta value")?;
+        span.meta.insert(key, value);
     }
     for _ in 0..rd.map_len("map for metrics")? {
-        let key = table.get(rd, "string index for a metric key")?;
+        budget.charge(ENTRY_COST)?;
+        let key = text(rd, budget, "string index for a metric key")?;
         span.metrics
-            .insert(key.clone(), rd.f64("number for a metric value")?);
+            .insert(key, rd.f64("number for a metric value")?);
     }
-    span.span_type = table.get(rd, "string index for type")?.clone();
+    span.span_type = text(rd, budget, "string index for type")?;
     Ok(span)
 }
 
@@ -105,6 +121,11 @@ mod tests {
 
     use super::super::msgpack::build::{V, s};
     use super::*;
+    use crate::intake::{Limits, Unbounded};
+
+    fn decode_v05(body: &[u8]) -> Result<Payload, IntakeError> {
+        super::decode_v05(body, &mut Budget::new(&Limits::default(), &mut Unbounded))
+    }
 
     fn payload(table: &[&str], traces: Vec<Vec<V>>) -> Vec<u8> {
         let table = V::Arr(table.iter().map(|t| s(t)).collect());

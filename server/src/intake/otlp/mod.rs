@@ -7,6 +7,7 @@
 mod base64;
 mod json;
 pub mod proto;
+mod scan;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
@@ -14,27 +15,45 @@ use std::fmt::Write;
 use domain::span::{Payload, PayloadMeta, Protocol, Span, SpanKind, tags};
 use prost::Message;
 
-use crate::intake::IntakeError;
+use crate::intake::budget::{Budget, span_cost};
+use crate::intake::{IntakeError, json_scan};
 use proto::{AnyValue, ExportTraceServiceRequest, KeyValue, Value};
 
 const STATUS_CODE_ERROR: i32 = 2;
 const DEFAULT_SERVICE: &str = "unknown_service";
 
 /// Decodes a protobuf `ExportTraceServiceRequest`. An empty body is refused: no exporter sends one.
-pub fn decode_otlp_proto(body: &[u8]) -> Result<Payload, IntakeError> {
+pub fn decode_otlp_proto(body: &[u8], budget: &mut Budget<'_>) -> Result<Payload, IntakeError> {
     if body.is_empty() {
         return Err(IntakeError::EmptyBody);
     }
-    map_request(ExportTraceServiceRequest::decode(body)?)
+    scan::charge(body, budget)?;
+    map_request(ExportTraceServiceRequest::decode(body)?, budget)
 }
 
 /// Decodes an OTLP/JSON `ExportTraceServiceRequest` (hex or base64 ids, enums as numbers or names,
 /// 64-bit integers as numbers or strings, camelCase or snake_case keys).
-pub fn decode_otlp_json(body: &[u8]) -> Result<Payload, IntakeError> {
-    map_request(serde_json::from_slice(body)?)
+pub fn decode_otlp_json(body: &[u8], budget: &mut Budget<'_>) -> Result<Payload, IntakeError> {
+    json_scan::charge(body, std::mem::size_of::<proto::Span>(), budget)?;
+    let request: ExportTraceServiceRequest = serde_json::from_slice(body)?;
+    let spans = request
+        .resource_spans
+        .iter()
+        .flat_map(|r| &r.scope_spans)
+        .map(|s| s.spans.len())
+        .sum::<usize>();
+    for _ in 0..spans {
+        budget.count_span()?;
+    }
+    map_request(request, budget)
 }
 
-fn map_request(request: ExportTraceServiceRequest) -> Result<Payload, IntakeError> {
+/// Every span gets a copy of its resource's tags: a large resource over many small spans is the
+/// expansion this charges for, span by span.
+fn map_request(
+    request: ExportTraceServiceRequest,
+    budget: &mut Budget<'_>,
+) -> Result<Payload, IntakeError> {
     let mut meta = PayloadMeta {
         protocol: Protocol::Otlp,
         ..PayloadMeta::default()
@@ -56,6 +75,7 @@ fn map_request(request: ExportTraceServiceRequest) -> Result<Payload, IntakeErro
             }
             for span in scope_spans.spans {
                 let span = map_span(span, &base)?;
+                budget.charge(span_cost(&span))?;
                 let slot = *trace_index.entry(span.trace_id).or_insert_with(|| {
                     traces.push(Vec::new());
                     traces.len() - 1

@@ -24,7 +24,7 @@ pub(in crate::storage) const DIALECT: Dialect = Dialect {
     issue: "\
         SELECT id, fingerprint, service, env, error_type, message, culprit, status, count, \
             first_seen, last_seen, first_version, last_version, grouping_version, \
-            fingerprint_tree \
+            fingerprint_tree, merged_into \
         FROM issues WHERE id = $1",
     events: "\
     SELECT e.id, e.issue_id, e.time, e.trace_id, e.span_id, e.error_span_id, e.service, e.env, \
@@ -40,8 +40,10 @@ pub(in crate::storage) const DIALECT: Dialect = Dialect {
     LIMIT $2 OFFSET $3",
     issue_count: "SELECT count FROM issues WHERE id = $1",
     trace: "SELECT spans FROM traces WHERE trace_id = $1",
-    totals: "SELECT COUNT(*), COALESCE(SUM(count), 0)::bigint FROM issues",
+    totals: "SELECT COUNT(*), COALESCE(SUM(count), 0)::bigint FROM issues \
+        WHERE merged_into IS NULL",
     skipped: "SELECT reason, SUM(count)::bigint FROM skipped GROUP BY reason",
+    dropped: "SELECT reason, SUM(count)::bigint FROM intake_drops GROUP BY reason",
     hits: "SELECT service, SUM(hits)::bigint FROM hits GROUP BY service",
     spans: "SELECT value FROM counters WHERE name = 'spans'",
 };
@@ -80,9 +82,19 @@ impl PgStore {
                 include_str!("../../../../migrations/postgres/0004_value_hours.sql"),
             ),
             (
+                5,
+                "grouping_aliases",
+                include_str!("../../../../migrations/postgres/0005_grouping_aliases.sql"),
+            ),
+            (
                 6,
+                "intake_drops",
+                include_str!("../../../../migrations/postgres/0006_intake_drops.sql"),
+            ),
+            (
+                7,
                 "accounts",
-                include_str!("../../../../migrations/postgres/0006_accounts.sql"),
+                include_str!("../../../../migrations/postgres/0007_accounts.sql"),
             ),
         ])
         .run(&pool)

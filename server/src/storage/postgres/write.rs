@@ -10,7 +10,7 @@ use crate::storage::rows::BatchRows;
 use crate::storage::texts;
 use crate::storage::triage::{self, StoredIssue};
 use crate::storage::window::prune_before;
-use crate::storage::{StoreError, decode};
+use crate::storage::{StoreError, WriteBatch, aliases, decode};
 
 const UPSERT_ISSUES: &str = "\
     INSERT INTO issues (service, fingerprint, grouping_version, fingerprint_tree, error_type, \
@@ -32,19 +32,21 @@ const UPSERT_ISSUES: &str = "\
 const INSERT_EVENTS: &str = "\
     INSERT INTO events (issue_id, time, trace_id, span_id, error_span_id, service, env, version, \
         host, container_id, resource, operation, error_type, message, language, stack_id, \
-        span_tags, host_tags_id, container_tags_id, metrics) \
+        span_tags, host_tags_id, container_tags_id, metrics, merged_from) \
     SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], \
         $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], \
         $13::text[], $14::text[], $15::text[], $16::bigint[], $17::text[], $18::bigint[], \
-        $19::bigint[], $20::text[])";
+        $19::bigint[], $20::text[], $21::bigint[])";
 
 impl PgStore {
     pub(in crate::storage) async fn write(
         &self,
-        rows: &BatchRows<'_>,
+        batch: &WriteBatch,
         now: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
+        let routes = aliases::route::<Postgres>(&mut tx, batch, now).await?;
+        let rows = &BatchRows::new(batch, now, &routes)?;
         if !rows.issues.is_empty() {
             let stored = upsert_issues(&mut tx, rows).await?;
             let issue_ids: Vec<i64> = stored.iter().map(|issue| issue.id).collect();
@@ -265,6 +267,7 @@ async fn insert_events(
         .bind(column(events, |e| e.host_tags.map(|t| text_ids[t])))
         .bind(column(events, |e| e.container_tags.map(|t| text_ids[t])))
         .bind(column(events, |e| &*e.metrics))
+        .bind(column(events, |e| e.merged_from))
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -340,6 +343,20 @@ async fn store_counters(
         .bind(column(skipped, |(service, _, _)| &**service))
         .bind(column(skipped, |(_, reason, _)| *reason))
         .bind(column(skipped, |(_, _, count)| *count))
+        .execute(&mut **tx)
+        .await?;
+    }
+    let drops = &rows.drops;
+    if !drops.is_empty() {
+        sqlx::query(
+            "INSERT INTO intake_drops (reason, bucket, count) \
+                SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bigint[]) \
+                ON CONFLICT (reason, bucket) \
+                DO UPDATE SET count = intake_drops.count + EXCLUDED.count",
+        )
+        .bind(column(drops, |(reason, _, _)| *reason))
+        .bind(column(drops, |(_, bucket, _)| *bucket))
+        .bind(column(drops, |(_, _, count)| *count))
         .execute(&mut **tx)
         .await?;
     }

@@ -29,7 +29,7 @@ pub(in crate::storage) const DIALECT: Dialect = Dialect {
     issue: "\
         SELECT id, fingerprint, service, env, error_type, message, culprit, status, count, \
             first_seen, last_seen, first_version, last_version, grouping_version, \
-            fingerprint_tree \
+            fingerprint_tree, merged_into \
         FROM issues WHERE id = ?1",
     events: "\
     SELECT e.id, e.issue_id, e.time, e.trace_id, e.span_id, e.error_span_id, e.service, e.env, \
@@ -45,8 +45,10 @@ pub(in crate::storage) const DIALECT: Dialect = Dialect {
     LIMIT ?2 OFFSET ?3",
     issue_count: "SELECT count FROM issues WHERE id = ?1",
     trace: "SELECT spans FROM traces WHERE trace_id = ?1",
-    totals: "SELECT COUNT(*), coalesce(SUM(count), 0) FROM issues",
+    totals: "SELECT COUNT(*), coalesce(SUM(count), 0) FROM issues \
+        WHERE merged_into IS NULL",
     skipped: "SELECT reason, SUM(count) FROM skipped GROUP BY reason",
+    dropped: "SELECT reason, SUM(count) FROM intake_drops GROUP BY reason",
     hits: "SELECT service, SUM(hits) FROM hits GROUP BY service",
     spans: "SELECT value FROM counters WHERE name = 'spans'",
 };
@@ -109,9 +111,19 @@ impl SqliteStore {
                 include_str!("../../../../migrations/sqlite/0004_value_hours.sql"),
             ),
             (
+                5,
+                "grouping_aliases",
+                include_str!("../../../../migrations/sqlite/0005_grouping_aliases.sql"),
+            ),
+            (
                 6,
+                "intake_drops",
+                include_str!("../../../../migrations/sqlite/0006_intake_drops.sql"),
+            ),
+            (
+                7,
                 "accounts",
-                include_str!("../../../../migrations/sqlite/0006_accounts.sql"),
+                include_str!("../../../../migrations/sqlite/0007_accounts.sql"),
             ),
         ])
         .run(&write)

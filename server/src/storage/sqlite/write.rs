@@ -10,7 +10,7 @@ use crate::storage::rows::BatchRows;
 use crate::storage::texts;
 use crate::storage::triage::{self, StoredIssue};
 use crate::storage::window::prune_before;
-use crate::storage::{StoreError, decode};
+use crate::storage::{StoreError, WriteBatch, aliases, decode};
 
 /// In `DO UPDATE`, bare column names are the stored row's values, before the update.
 const UPSERT_ISSUE: &str = "\
@@ -31,17 +31,19 @@ const UPSERT_ISSUE: &str = "\
 const INSERT_EVENT: &str = "\
     INSERT INTO events (issue_id, time, trace_id, span_id, error_span_id, service, env, version, \
         host, container_id, resource, operation, error_type, message, language, stack_id, \
-        span_tags, host_tags_id, container_tags_id, metrics) \
+        span_tags, host_tags_id, container_tags_id, metrics, merged_from) \
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, \
-        ?20)";
+        ?20, ?21)";
 
 impl SqliteStore {
     pub(in crate::storage) async fn write(
         &self,
-        rows: &BatchRows<'_>,
+        batch: &WriteBatch,
         now: i64,
     ) -> Result<(), StoreError> {
         let mut tx = self.write.begin().await?;
+        let routes = aliases::route::<Sqlite>(&mut tx, batch, now).await?;
+        let rows = &BatchRows::new(batch, now, &routes)?;
         let mut stored = Vec::with_capacity(rows.issues.len());
         for issue in &rows.issues {
             let (id, status, resolved_version, resolved_at) = sqlx::query_as(UPSERT_ISSUE)
@@ -105,6 +107,7 @@ impl SqliteStore {
                 .bind(event.host_tags.map(|t| text_ids[t]))
                 .bind(event.container_tags.map(|t| text_ids[t]))
                 .bind(event.metrics.as_str())
+                .bind(event.merged_from)
                 .execute(&mut *tx)
                 .await?;
         }
@@ -276,6 +279,19 @@ async fn store_counters(
         )
         .bind(service.as_ref())
         .bind(*reason)
+        .bind(count)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for (reason, bucket, count) in &rows.drops {
+        sqlx::query(
+            "INSERT INTO intake_drops (reason, bucket, count) \
+                VALUES (?1, ?2, ?3) \
+                ON CONFLICT (reason, bucket) \
+                DO UPDATE SET count = count + excluded.count",
+        )
+        .bind(*reason)
+        .bind(bucket)
         .bind(count)
         .execute(&mut **tx)
         .await?;
