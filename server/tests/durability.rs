@@ -30,7 +30,7 @@ async fn acknowledged_traces_survive_a_crash() {
     let dir = std::env::temp_dir().join(format!("stackprint-durability-{}", std::process::id()));
     let db = dir.join("data").join("stackprint.db");
     let (mut first, ports) = spawn(&db, &[]);
-    wait_ready(&ports.api).await;
+    wait_ready(&ports).await;
 
     let mut agent = Http::connect(&ports.agent).await.expect("connect");
     for id in 1..=20u64 {
@@ -54,8 +54,8 @@ async fn acknowledged_traces_survive_a_crash() {
     first.wait().expect("reap");
 
     let (mut second, ports) = spawn(&db, &[]);
-    wait_ready(&ports.api).await;
-    let mut api = Http::connect(&ports.api).await.expect("connect");
+    wait_ready(&ports).await;
+    let mut api = ports.api_client().await.expect("connect");
     let (_, body) = api
         .request("GET", "/api/v1/issues?service=billing", &[], &[])
         .await

@@ -13,7 +13,6 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use client::Http;
 use process::{Ports, spawn, wait_ready};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -102,8 +101,8 @@ fn vm_hwm_bytes(pid: u32) -> usize {
     kib * 1024
 }
 
-async fn stats(api: &str) -> Value {
-    let mut http = Http::connect(api).await.expect("connect");
+async fn stats(ports: &Ports) -> Value {
+    let mut http = ports.api_client().await.expect("connect");
     let (status, body) = http
         .request("GET", "/api/v1/stats", &[], &[])
         .await
@@ -114,10 +113,10 @@ async fn stats(api: &str) -> Value {
 
 /// Drops are stored by the writer about once a second: poll until they add up (or give up after
 /// a generous while and show what is there).
-async fn dropped_total(api: &str, want: i64) -> Value {
+async fn dropped_total(ports: &Ports, want: i64) -> Value {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let stats = stats(api).await;
+        let stats = stats(ports).await;
         let total: i64 = stats["dropped"]
             .as_object()
             .expect("dropped by reason")
@@ -215,8 +214,8 @@ fn otlp_json() -> Vec<u8> {
 async fn hostile_bodies_at_concurrency_8_stay_within_the_memory_budget() {
     let db = temp_db("hostile");
     let (mut child, ports) = spawn(&db, &[]);
-    wait_ready(&ports.api).await;
-    let Ports { agent, otlp, api } = &ports;
+    wait_ready(&ports).await;
+    let Ports { agent, otlp, .. } = &ports;
     let protobuf = ("Content-Type", "application/x-protobuf");
     let json_type = ("Content-Type", "application/json");
     let msgpack = ("Content-Type", "application/msgpack");
@@ -291,7 +290,7 @@ async fn hostile_bodies_at_concurrency_8_stay_within_the_memory_budget() {
     // decoded payloads leave out (allocator slack, struct overhead): measured 608 MiB at a 256 MiB budget.
     assert!(peak < 512 * MIB, "peak RSS {} MiB", peak / MIB);
 
-    let dropped = dropped_total(api, sent).await;
+    let dropped = dropped_total(&ports, sent).await;
     let total: i64 = dropped
         .as_object()
         .expect("map")
@@ -310,7 +309,7 @@ async fn hostile_bodies_at_concurrency_8_stay_within_the_memory_budget() {
 async fn a_full_writer_queue_is_answered_as_each_client_expects() {
     let db = temp_db("queue");
     let (mut child, ports) = spawn(&db, &["--intake-queue-depth", "0"]);
-    wait_ready(&ports.api).await;
+    wait_ready(&ports).await;
     let json_type = ("Content-Type", "application/json");
 
     // Tracers without the header get what the Datadog Agent answers: 200, payload dropped.
@@ -332,9 +331,9 @@ async fn a_full_writer_queue_is_answered_as_each_client_expects() {
     assert_eq!(otel.status, 503, "{}", otel.body);
     assert_eq!(otel.header("retry-after"), Some("1"));
 
-    let dropped = dropped_total(&ports.api, 3).await;
+    let dropped = dropped_total(&ports, 3).await;
     assert_eq!(dropped["overload_queue"], json!(3), "{dropped}");
-    let stats = stats(&ports.api).await;
+    let stats = stats(&ports).await;
     assert_eq!(
         stats["error_events"],
         json!(0),
@@ -349,7 +348,7 @@ async fn a_full_writer_queue_is_answered_as_each_client_expects() {
 async fn a_full_memory_budget_is_answered_as_each_client_expects() {
     let db = temp_db("memory");
     let (mut child, ports) = spawn(&db, &["--max-inflight-bytes", "0"]);
-    wait_ready(&ports.api).await;
+    wait_ready(&ports).await;
     let json_type = ("Content-Type", "application/json");
 
     let real = post(
@@ -367,7 +366,7 @@ async fn a_full_memory_budget_is_answered_as_each_client_expects() {
     assert_eq!(otel.status, 503, "{}", otel.body);
     assert_eq!(otel.header("retry-after"), Some("1"));
 
-    let dropped = dropped_total(&ports.api, 3).await;
+    let dropped = dropped_total(&ports, 3).await;
     assert_eq!(dropped["overload_memory"], json!(3), "{dropped}");
     child.kill().ok();
     child.wait().ok();
@@ -378,7 +377,7 @@ async fn a_full_memory_budget_is_answered_as_each_client_expects() {
 async fn what_was_acknowledged_under_overload_survives_a_crash() {
     let db = temp_db("crash");
     let (mut first, ports) = spawn(&db, &["--intake-queue-depth", "1"]);
-    wait_ready(&ports.api).await;
+    wait_ready(&ports).await;
     let json_type = ("Content-Type", "application/json");
     let requests = (1..=16u64).map(|id| {
         let agent = ports.agent.clone();
@@ -406,8 +405,8 @@ async fn what_was_acknowledged_under_overload_survives_a_crash() {
     first.wait().expect("reap");
 
     let (mut second, ports) = spawn(&db, &[]);
-    wait_ready(&ports.api).await;
-    let stats = stats(&ports.api).await;
+    wait_ready(&ports).await;
+    let stats = stats(&ports).await;
     assert_eq!(stats["error_events"], json!(acknowledged), "{stats}");
     second.kill().ok();
     second.wait().ok();

@@ -7,6 +7,8 @@ use tokio::net::TcpStream;
 pub struct Http {
     stream: BufReader<TcpStream>,
     host: String,
+    /// Sent as `Authorization: Bearer …` with every request when set.
+    token: Option<String>,
 }
 
 impl Http {
@@ -16,7 +18,15 @@ impl Http {
         Ok(Self {
             stream: BufReader::new(stream),
             host: addr.to_string(),
+            token: None,
         })
+    }
+
+    /// Connects and authenticates every request with the API token `token`.
+    pub async fn connect_as(addr: &str, token: &str) -> anyhow::Result<Self> {
+        let mut http = Self::connect(addr).await?;
+        http.token = Some(token.to_owned());
+        Ok(http)
     }
 
     /// Returns the status code and the body as text.
@@ -32,6 +42,9 @@ impl Http {
             self.host,
             body.len()
         );
+        if let Some(token) = &self.token {
+            head.push_str(&format!("Authorization: Bearer {token}\r\n"));
+        }
         for (name, value) in headers {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
