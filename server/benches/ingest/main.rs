@@ -15,11 +15,11 @@
 #[path = "../../tests/support/client.rs"]
 mod client;
 // For `admin_token` only: the bench starts the server with its own flags.
+mod latency;
+mod payload;
 #[path = "../../tests/support/process.rs"]
 #[allow(dead_code)]
 mod process;
-mod latency;
-mod payload;
 mod report;
 
 use std::path::{Path, PathBuf};
