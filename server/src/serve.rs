@@ -48,7 +48,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let intake = IntakeState::new(
         Ingestor::start(store.clone(), args.intake_queue_depth, transition),
         args.body_limits(),
-    );
+    )
+    .with_allow(args.intake_allow.clone());
 
     let mut servers = tokio::task::JoinSet::new();
     if let Listen::On(addr) = args.listen {
@@ -144,8 +145,12 @@ async fn serve_port(name: &'static str, addr: SocketAddr, router: Router) -> any
             }
         });
     tracing::info!(%addr, "{name} listening");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown())
+    // The peer address: intake checks it against `--intake-allow`.
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
         .await
         .with_context(|| format!("serving {name}"))
 }
