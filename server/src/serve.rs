@@ -151,8 +151,8 @@ async fn serve_port(name: &'static str, addr: SocketAddr, router: Router) -> any
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown())
-        .await
-        .with_context(|| format!("serving {name}"))
+    .await
+    .with_context(|| format!("serving {name}"))
 }
 
 /// Ctrl-C or SIGTERM: stop accepting, let requests in flight finish (their batches commit first).
