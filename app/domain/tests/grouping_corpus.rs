@@ -1,0 +1,201 @@
+//! The proof of grouping: pairwise precision and recall of the current grouping version over the
+//! labelled corpus (`corpus/`). A pair of events is a true positive when both share a label and a hash,
+//! a false positive when they share a hash but not a label (two bugs merged into one issue), a false
+//! negative when they share a label but not a hash (one bug split into two issues). Events the stack rule
+//! drops must be the corpus's never-tracked cases, and only those. Run with `--nocapture` for the figures.
+
+mod corpus;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use corpus::{Case, Label};
+use domain::errors::tracked_stack;
+use domain::grouping::{GroupingInput, GroupingVersion, fingerprint_as};
+use domain::stacktrace::Language;
+
+const MIN_PRECISION: f64 = 0.98;
+const MIN_RECALL: f64 = 0.97;
+
+/// The hash intake would give `case`, or `None` when the stack rule drops it.
+fn hash(case: &Case) -> Option<String> {
+    let stacktrace = tracked_stack(&case.stack, Some(case.language))?;
+    let input = GroupingInput {
+        service: case.service,
+        error_type: &case.error_type,
+        message: &case.message,
+        stacktrace: &stacktrace,
+        fingerprint_override: None,
+    };
+    Some(fingerprint_as(GroupingVersion::CURRENT, &input).hash)
+}
+
+#[derive(Default)]
+struct Pairs {
+    true_positives: u64,
+    false_positives: u64,
+    false_negatives: u64,
+}
+
+impl Pairs {
+    fn precision(&self) -> f64 {
+        ratio(
+            self.true_positives,
+            self.true_positives + self.false_positives,
+        )
+    }
+
+    fn recall(&self) -> f64 {
+        ratio(
+            self.true_positives,
+            self.true_positives + self.false_negatives,
+        )
+    }
+}
+
+fn ratio(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        1.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+#[test]
+fn corpus_precision_and_recall() {
+    let cases = corpus::cases();
+    let mut problems = Vec::new();
+    let mut grouped: Vec<(&Case, &str, String)> = Vec::new();
+    for case in &cases {
+        match (&case.label, hash(case)) {
+            (Label::Issue(label), Some(hash)) => grouped.push((case, label, hash)),
+            (Label::Issue(label), None) => {
+                problems.push(format!("{label} ({}) dropped by the stack rule", case.note))
+            }
+            (Label::NeverTracked, Some(_)) => problems.push(format!("tracked: {}", case.note)),
+            (Label::NeverTracked, None) => {}
+        }
+    }
+
+    let mut all = Pairs::default();
+    let mut per_language: BTreeMap<String, Pairs> = BTreeMap::new();
+    let mut splits = BTreeSet::new();
+    let mut merges = BTreeSet::new();
+    for (i, (a, label_a, hash_a)) in grouped.iter().enumerate() {
+        for (b, label_b, hash_b) in &grouped[i + 1..] {
+            let same_label = label_a == label_b;
+            let same_hash = hash_a == hash_b;
+            let language = per_language.entry(format!("{:?}", a.language)).or_default();
+            for pairs in [&mut all, language] {
+                match (same_label, same_hash) {
+                    (true, true) => pairs.true_positives += 1,
+                    (false, true) => pairs.false_positives += 1,
+                    (true, false) => pairs.false_negatives += 1,
+                    (false, false) => {}
+                }
+            }
+            if same_label && !same_hash {
+                splits.insert(format!("{label_a}: {} vs {}", a.note, b.note));
+            } else if !same_label && same_hash {
+                merges.insert(format!(
+                    "{label_a} ({}) with {label_b} ({})",
+                    a.note, b.note
+                ));
+            }
+        }
+    }
+
+    let labels: BTreeSet<&str> = grouped.iter().map(|(_, label, _)| *label).collect();
+    let never = cases
+        .iter()
+        .filter(|c| c.label == Label::NeverTracked)
+        .count();
+    println!(
+        "grouping corpus ({}): {} events, {} issues, {} never tracked",
+        GroupingVersion::CURRENT.as_str(),
+        cases.len(),
+        labels.len(),
+        never
+    );
+    println!(
+        "pairwise precision {:.4}, recall {:.4}",
+        all.precision(),
+        all.recall()
+    );
+    for (language, pairs) in &per_language {
+        println!(
+            "  {language:<10} precision {:.4}, recall {:.4}",
+            pairs.precision(),
+            pairs.recall()
+        );
+    }
+    for split in splits.iter().take(15) {
+        println!("split  {split}");
+    }
+    for merge in merges.iter().take(15) {
+        println!("merged {merge}");
+    }
+
+    assert!(problems.is_empty(), "stack rule: {problems:#?}");
+    assert!(
+        all.precision() >= MIN_PRECISION && all.recall() >= MIN_RECALL,
+        "precision {:.4} (min {MIN_PRECISION}), recall {:.4} (min {MIN_RECALL})",
+        all.precision(),
+        all.recall()
+    );
+}
+
+/// The corpus is what section 5 asks for: 250 events or more, all eight languages, every issue seen
+/// several times under several layouts and versions, never-tracked cases in every language.
+#[test]
+fn corpus_covers_every_language_and_layout() {
+    let cases = corpus::cases();
+    assert!(cases.len() >= 250, "{} events", cases.len());
+    let mut notes: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut never: BTreeSet<String> = BTreeSet::new();
+    let mut languages: BTreeSet<String> = BTreeSet::new();
+    for case in &cases {
+        languages.insert(format!("{:?}", case.language));
+        match &case.label {
+            Label::Issue(label) => {
+                notes.entry(label).or_default().insert(&case.note);
+            }
+            Label::NeverTracked => {
+                never.insert(format!("{:?}", case.language));
+            }
+        }
+    }
+    let all: BTreeSet<String> = [
+        Language::Python,
+        Language::JavaScript,
+        Language::Ruby,
+        Language::Php,
+        Language::Java,
+        Language::DotNet,
+        Language::Go,
+        Language::Rust,
+    ]
+    .iter()
+    .map(|l| format!("{l:?}"))
+    .collect();
+    assert_eq!(languages, all);
+    assert_eq!(never, all, "never-tracked cases per language");
+    for (label, notes) in notes {
+        assert!(notes.len() >= 4, "{label} seen only as {notes:?}");
+    }
+}
+
+#[test]
+#[ignore]
+fn dump() {
+    let pick = std::env::var("CORPUS_DUMP").unwrap_or_default();
+    for case in corpus::cases()
+        .iter()
+        .filter(|c| c.note.contains(&pick) || format!("{:?}", c.label).contains(&pick))
+        .take(2)
+    {
+        println!(
+            "{:?} {} {} | {}\n{}",
+            case.label, case.note, case.error_type, case.message, case.stack
+        );
+    }
+}
