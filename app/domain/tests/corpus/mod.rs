@@ -23,7 +23,7 @@ mod rust;
 use domain::stacktrace::Language;
 
 /// What the corpus says about one event.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Label {
     /// The issue the event belongs to: events with equal labels are one bug.
     Issue(String),
