@@ -4,8 +4,8 @@
 use super::paths::{drop_bundle_hash, normalize_path};
 use super::root::ProjectRoot;
 use super::rules::{
-    HINT_LAUNCHER_SCRIPT, HINT_PANIC_MACHINERY, clean_function, clean_symbol, launcher_script,
-    rust_panic_raise, unstable_frame,
+    HINT_LAUNCHER_SCRIPT, HINT_PANIC_MACHINERY, HINT_VENDORED, clean_function, clean_symbol,
+    launcher_script, rust_panic_raise, unstable_frame, vendored_dependency,
 };
 use super::{Component, GroupingVersion};
 use crate::stacktrace::{Frame, Language, Stacktrace};
@@ -56,16 +56,12 @@ impl CleanFrame {
         if version >= GroupingVersion::V2026_12 && language == Some(Language::Rust) {
             (module, function) = closure_owner(module, function);
         }
-        let launcher = version >= GroupingVersion::V2026_12
-            && frame.file.as_deref().is_some_and(launcher_script);
         let line = frame.line.map(|line| match frame.column {
             Some(column) => format!("{line}:{column}"),
             None => line.to_string(),
         });
-        let excluded = if !frame.in_app {
-            Some(HINT_NOT_IN_APP)
-        } else if launcher {
-            Some(HINT_LAUNCHER_SCRIPT)
+        let excluded = if let Some(hint) = not_in_app(frame, language, version) {
+            Some(hint)
         } else if let Some(hint) = unstable_frame(module.as_deref(), function.as_deref(), language)
         {
             Some(hint)
@@ -144,11 +140,27 @@ fn closure_owner(
     (module, function)
 }
 
-/// Whether a frame is application code for `version`: launcher scripts are not, since 2026-12.
-pub fn in_app(frame: &Frame, version: GroupingVersion) -> bool {
-    frame.in_app
-        && !(version >= GroupingVersion::V2026_12
-            && frame.file.as_deref().is_some_and(launcher_script))
+/// Why a frame is not application code for `version`; `None` when it is. The parser decides first;
+/// since 2026-12, launcher scripts and vendored Rust dependencies are not application code either.
+fn not_in_app(
+    frame: &Frame,
+    language: Option<Language>,
+    version: GroupingVersion,
+) -> Option<&'static str> {
+    if !frame.in_app {
+        return Some(HINT_NOT_IN_APP);
+    }
+    if version < GroupingVersion::V2026_12 {
+        return None;
+    }
+    let file = frame.file.as_deref()?;
+    if launcher_script(file) {
+        Some(HINT_LAUNCHER_SCRIPT)
+    } else if vendored_dependency(file, language) {
+        Some(HINT_VENDORED)
+    } else {
+        None
+    }
 }
 
 /// The project root paths are made relative to: none before 2026-12.
@@ -156,7 +168,10 @@ pub fn project_root(stacktrace: &Stacktrace, version: GroupingVersion) -> Projec
     if version < GroupingVersion::V2026_12 {
         return ProjectRoot::default();
     }
-    ProjectRoot::find(stacktrace.frames(), |frame| in_app(frame, version))
+    let language = stacktrace.language;
+    ProjectRoot::find(stacktrace.frames(), |frame| {
+        not_in_app(frame, language, version).is_none()
+    })
 }
 
 /// The `stacktrace` component of one exception; it contributes when one of its frames does.

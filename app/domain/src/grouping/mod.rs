@@ -91,6 +91,8 @@ const HINT_EMPTY_MESSAGE: &str = "empty message";
 const HINT_UNPARSED_STACK: &str = "the stack could not be parsed";
 const HINT_NO_FRAMES: &str = "no frames";
 const HINT_NO_TYPE: &str = "no error type";
+const HINT_CAUSE_MESSAGE: &str =
+    "a cause with neither type nor frames: grouped by its normalized message";
 
 /// What one error event is grouped by.
 #[derive(Debug, Clone, Copy)]
@@ -208,9 +210,30 @@ fn exceptions(
             if parsed.frames.is_empty() {
                 stacktrace.hint = Some(HINT_NO_FRAMES.to_owned());
             }
-            exception(error_type, stacktrace)
+            let mut exception = exception(error_type, stacktrace);
+            if index > 0 && version >= GroupingVersion::V2026_12 {
+                exception.children.extend(cause_message(parsed));
+                exception.contributes |= exception.children.iter().any(|c| c.contributes);
+            }
+            exception
         })
         .collect()
+}
+
+/// A cause known only by its message (anyhow's `Caused by:` list names neither a type nor frames)
+/// counts by its normalized message (2026-12): otherwise a refused connection and an unreadable
+/// answer converted into the same error at the same `?` would be one issue.
+fn cause_message(cause: &crate::stacktrace::Exception) -> Option<Component> {
+    let untyped = cause
+        .error_type
+        .as_deref()
+        .is_none_or(|t| t.trim().is_empty());
+    if !untyped || !cause.frames.is_empty() {
+        return None;
+    }
+    let normalized = message::normalize(cause.message.as_deref().unwrap_or_default());
+    (!normalized.is_empty())
+        .then(|| Component::leaf("message", normalized, true, Some(HINT_CAUSE_MESSAGE)))
 }
 
 fn exception(error_type: &str, stacktrace: Component) -> Component {

@@ -140,6 +140,14 @@ static RUST_PANIC_RAISE: LazyLock<Regex> = LazyLock::new(|| {
 static LAUNCHER_SCRIPT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:^|[\\/])s?bin[\\/][^\\/]+$").expect("valid regex"));
 
+/// `/build/shop/vendor/tower-sessions/src/service.rs`: `cargo vendor` copies dependencies into the
+/// project (2026-12), where the parser, which knows only the registry's paths, takes them for the
+/// service's own code.
+static RUST_VENDORED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|[\\/])vendor[\\/]").expect("valid regex"));
+
+pub const HINT_VENDORED: &str = "a dependency vendored into the project (vendor/)";
+
 pub const HINT_PANIC_MACHINERY: &str =
     "inside Rust's panic machinery (the panic hook that reported it), so it is ignored";
 pub const HINT_LAUNCHER_SCRIPT: &str = "a launcher script in bin/, the same for every error";
@@ -250,6 +258,11 @@ pub fn rust_panic_raise(module: Option<&str>, function: Option<&str>) -> bool {
         (None, None) => return false,
     };
     RUST_PANIC_RAISE.is_match(&symbol)
+}
+
+/// Whether `file` is a dependency copied into the project (see [`RUST_VENDORED`]).
+pub fn vendored_dependency(file: &str, language: Option<Language>) -> bool {
+    language == Some(Language::Rust) && RUST_VENDORED.is_match(file)
 }
 
 /// Whether a file is a launcher script (see [`LAUNCHER_SCRIPT`]).
