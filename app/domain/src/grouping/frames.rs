@@ -1,12 +1,15 @@
 //! Frames to components: which frames count (in-app, not version dependent, not a repetition of the
 //! frames above) and with which values (module or else normalized file, and cleaned function).
 
+use std::borrow::Cow;
+
 use super::paths::{drop_bundle_hash, normalize_path};
 use super::root::ProjectRoot;
 use super::rules::{
     HINT_LAUNCHER_SCRIPT, HINT_PANIC_MACHINERY, HINT_VENDORED, clean_function, clean_symbol,
     launcher_script, rust_panic_raise, unstable_frame, vendored_dependency,
 };
+use super::stack_rules::StackRules;
 use super::{Component, GroupingVersion};
 use crate::stacktrace::{Frame, Language, Stacktrace};
 
@@ -29,16 +32,19 @@ struct CleanFrame {
     file: Option<String>,
     function: Option<String>,
     line: Option<String>,
-    excluded: Option<&'static str>,
+    excluded: Option<Cow<'static, str>>,
+    /// Which stack rule made the frame application code, when one did.
+    rule: Option<String>,
 }
 
 impl CleanFrame {
-    fn new(
-        frame: &Frame,
-        language: Option<Language>,
-        version: GroupingVersion,
-        root: &ProjectRoot,
-    ) -> Self {
+    fn new(frame: &Frame, context: &Context<'_>) -> Self {
+        let Context {
+            language,
+            version,
+            root,
+            rules,
+        } = *context;
         let mut module = frame
             .module
             .as_deref()
@@ -60,13 +66,15 @@ impl CleanFrame {
             Some(column) => format!("{line}:{column}"),
             None => line.to_string(),
         });
-        let excluded = if let Some(hint) = not_in_app(frame, language, version) {
-            Some(hint)
+        let (in_app, why) = in_app(frame, language, version, rules);
+        let (why_not, rule) = if in_app { (None, why) } else { (why, None) };
+        let excluded = if !in_app {
+            Some(why_not.map_or(Cow::Borrowed(HINT_NOT_IN_APP), Cow::Owned))
         } else if let Some(hint) = unstable_frame(module.as_deref(), function.as_deref(), language)
         {
-            Some(hint)
+            Some(Cow::Borrowed(hint))
         } else if module.is_none() && file.is_none() && function.is_none() {
-            Some(HINT_NO_IDENTITY)
+            Some(Cow::Borrowed(HINT_NO_IDENTITY))
         } else {
             None
         };
@@ -75,6 +83,7 @@ impl CleanFrame {
             file,
             function,
             line,
+            rule,
             excluded,
         }
     }
@@ -92,7 +101,9 @@ impl CleanFrame {
         Some((location, self.function.as_deref().unwrap_or_default()))
     }
 
-    fn into_component(self, repeats_above: bool) -> Component {
+    /// The frame's component; with `fold_marks` (2026-12), a frame that is not the service's code or
+    /// repeats the frames above is marked `fold`, whatever an override later does to `contributes`.
+    fn into_component(self, repeats_above: bool, fold_marks: bool) -> Component {
         let counts = self.excluded.is_none() && !repeats_above;
         let has_module = self.module.is_some();
         let mut children = Vec::new();
@@ -109,12 +120,17 @@ impl CleanFrame {
         if let Some(line) = self.line {
             children.push(Component::leaf("line", line, false, Some(HINT_LINE)));
         }
-        let hint = self.excluded.or(repeats_above.then_some(HINT_RECURSION));
+        let hint = self
+            .excluded
+            .map(Cow::into_owned)
+            .or_else(|| repeats_above.then(|| HINT_RECURSION.to_owned()))
+            .or(self.rule);
         Component {
             id: "frame".to_owned(),
             contributes: counts,
-            hint: hint.map(str::to_owned),
+            hint,
             children,
+            fold: fold_marks && !counts,
             ..Component::default()
         }
     }
@@ -140,57 +156,84 @@ fn closure_owner(
     (module, function)
 }
 
-/// Why a frame is not application code for `version`; `None` when it is. The parser decides first;
-/// since 2026-12, launcher scripts and vendored Rust dependencies are not application code either.
-fn not_in_app(
+/// What frames are cleaned with: the stack's language, the grouping version, the project root and the
+/// service's stack rules.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    pub language: Option<Language>,
+    pub version: GroupingVersion,
+    pub root: &'a ProjectRoot,
+    pub rules: &'a StackRules,
+}
+
+/// Whether a frame is application code, and why when the parser's verdict was not the last word. The
+/// service's stack rules decide first; then the parser, and since 2026-12 launcher scripts and
+/// vendored Rust dependencies are not application code either.
+fn in_app(
     frame: &Frame,
     language: Option<Language>,
     version: GroupingVersion,
-) -> Option<&'static str> {
+    rules: &StackRules,
+) -> (bool, Option<String>) {
+    if let Some(verdict) = rules.in_app(frame) {
+        let said = if verdict.in_app {
+            "application code"
+        } else {
+            "not application code"
+        };
+        return (verdict.in_app, Some(format!("{said} by {}", verdict.rule)));
+    }
     if !frame.in_app {
-        return Some(HINT_NOT_IN_APP);
+        return (false, None);
     }
-    if version < GroupingVersion::V2026_12 {
-        return None;
-    }
-    let file = frame.file.as_deref()?;
-    if launcher_script(file) {
-        Some(HINT_LAUNCHER_SCRIPT)
-    } else if vendored_dependency(file, language) {
-        Some(HINT_VENDORED)
-    } else {
-        None
+    let builtin = (version >= GroupingVersion::V2026_12)
+        .then_some(frame.file.as_deref())
+        .flatten()
+        .and_then(|file| {
+            if launcher_script(file) {
+                Some(HINT_LAUNCHER_SCRIPT)
+            } else if vendored_dependency(file, language) {
+                Some(HINT_VENDORED)
+            } else {
+                None
+            }
+        });
+    match builtin {
+        Some(hint) => (false, Some(hint.to_owned())),
+        None => (true, None),
     }
 }
 
 /// The project root paths are made relative to: none before 2026-12.
-pub fn project_root(stacktrace: &Stacktrace, version: GroupingVersion) -> ProjectRoot {
+pub fn project_root(
+    stacktrace: &Stacktrace,
+    version: GroupingVersion,
+    rules: &StackRules,
+) -> ProjectRoot {
     if version < GroupingVersion::V2026_12 {
         return ProjectRoot::default();
     }
     let language = stacktrace.language;
     ProjectRoot::find(stacktrace.frames(), |frame| {
-        not_in_app(frame, language, version).is_none()
+        in_app(frame, language, version, rules).0
     })
 }
 
 /// The `stacktrace` component of one exception; it contributes when one of its frames does.
-pub fn stacktrace(
-    frames: &[Frame],
-    language: Option<Language>,
-    version: GroupingVersion,
-    root: &ProjectRoot,
-) -> Component {
-    let cleaned = clean_frames(frames, language, version, root);
+pub fn stacktrace(frames: &[Frame], context: &Context<'_>) -> Component {
+    let cleaned = clean_frames(frames, context);
     let repeats = recursion_repeats(&cleaned.iter().map(CleanFrame::key).collect::<Vec<_>>());
+    let fold_marks = context.version >= GroupingVersion::V2026_12;
     let children: Vec<Component> = cleaned
         .into_iter()
         .zip(repeats)
-        .map(|(frame, repeats)| frame.into_component(repeats))
+        .map(|(frame, repeats)| frame.into_component(repeats, fold_marks))
         .collect();
     let contributes = children.iter().any(|c| c.contributes);
     let hint = if contributes {
-        root.describe()
+        context
+            .root
+            .describe()
             .map(|root| format!("{HINT_PROJECT_ROOT} {root}, which is left out"))
     } else {
         (!children.is_empty()).then(|| HINT_NO_IN_APP_FRAME.to_owned())
@@ -207,11 +250,20 @@ pub fn stacktrace(
 /// The frame users call the culprit, as `location in function`: the innermost frame of the reported
 /// exception that counts for grouping (so never a launcher, a panic hook or library code), located by
 /// module or by its path below the project root (`app/models/cart.rb in total`).
-pub fn culprit(stacktrace: &Stacktrace, version: GroupingVersion) -> Option<String> {
-    let language = stacktrace.language;
-    let root = project_root(stacktrace, version);
+pub fn culprit(
+    stacktrace: &Stacktrace,
+    version: GroupingVersion,
+    rules: &StackRules,
+) -> Option<String> {
+    let root = project_root(stacktrace, version, rules);
+    let context = Context {
+        language: stacktrace.language,
+        version,
+        root: &root,
+        rules,
+    };
     let frames = &stacktrace.exceptions.first()?.frames;
-    let cleaned = clean_frames(frames, language, version, &root);
+    let cleaned = clean_frames(frames, &context);
     let (frame, clean) = frames
         .iter()
         .zip(cleaned)
@@ -232,17 +284,12 @@ pub fn culprit(stacktrace: &Stacktrace, version: GroupingVersion) -> Option<Stri
 }
 
 /// Each frame cleaned, with why it does not count.
-fn clean_frames(
-    frames: &[Frame],
-    language: Option<Language>,
-    version: GroupingVersion,
-    root: &ProjectRoot,
-) -> Vec<CleanFrame> {
+fn clean_frames(frames: &[Frame], context: &Context<'_>) -> Vec<CleanFrame> {
     let mut cleaned: Vec<CleanFrame> = frames
         .iter()
-        .map(|frame| CleanFrame::new(frame, language, version, root))
+        .map(|frame| CleanFrame::new(frame, context))
         .collect();
-    if version >= GroupingVersion::V2026_12 && language == Some(Language::Rust) {
+    if context.version >= GroupingVersion::V2026_12 && context.language == Some(Language::Rust) {
         exclude_panic_machinery(&mut cleaned);
     }
     cleaned
@@ -259,7 +306,7 @@ fn exclude_panic_machinery(frames: &mut [CleanFrame]) {
     };
     for frame in &mut frames[raise..] {
         if frame.excluded.is_none() {
-            frame.excluded = Some(HINT_PANIC_MACHINERY);
+            frame.excluded = Some(Cow::Borrowed(HINT_PANIC_MACHINERY));
         }
     }
 }
@@ -293,6 +340,16 @@ fn recursion_repeats(keys: &[Option<(&str, &str)>]) -> Vec<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn tree(frames: &[Frame], language: Language, version: GroupingVersion) -> Component {
+        let context = Context {
+            language: Some(language),
+            version,
+            root: &ProjectRoot::default(),
+            rules: &StackRules::default(),
+        };
+        stacktrace(frames, &context)
+    }
 
     fn frame(file: &str, function: &str, line: u32, in_app: bool) -> Frame {
         Frame {
@@ -342,12 +399,7 @@ mod tests {
             frame("/srv/app/releases/41/app/tree.py", "walk", 5, true),
             frame("/srv/app/releases/41/app/tree.py", "walk", 5, true),
         ];
-        let tree = stacktrace(
-            &frames,
-            Some(Language::Python),
-            GroupingVersion::V2026_11,
-            &ProjectRoot::default(),
-        );
+        let tree = tree(&frames, Language::Python, GroupingVersion::V2026_11);
         let hints: Vec<_> = tree
             .children
             .iter()
@@ -383,12 +435,7 @@ mod tests {
             in_app: true,
             ..Frame::default()
         };
-        let tree = stacktrace(
-            &[frame],
-            Some(Language::Java),
-            GroupingVersion::V2026_11,
-            &ProjectRoot::default(),
-        );
+        let tree = tree(&[frame], Language::Java, GroupingVersion::V2026_11);
         let values: Vec<_> = tree.children[0]
             .children
             .iter()
@@ -410,11 +457,10 @@ mod tests {
 
     #[test]
     fn no_in_app_frame_is_said() {
-        let tree = stacktrace(
+        let tree = tree(
             &[frame("node:internal/timers", "listOnTimeout", 569, false)],
-            Some(Language::JavaScript),
+            Language::JavaScript,
             GroupingVersion::V2026_12,
-            &ProjectRoot::default(),
         );
         assert!(!tree.contributes);
         assert_eq!(tree.hint.as_deref(), Some(HINT_NO_IN_APP_FRAME));

@@ -59,6 +59,10 @@ pub struct Component {
     pub hint: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<Component>,
+    /// A frame that is not the service's code or repeats the frames above it (2026-12): the issue page
+    /// folds it. Unlike `contributes`, it stays set when an override disables the whole tree.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fold: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,13 +79,17 @@ mod message;
 mod paths;
 mod root;
 mod rules;
+mod stack_rules;
 
-pub use frames::culprit;
+pub use stack_rules::{RuleError, RuleSource, RulesError, StackRules};
 
-use crate::stacktrace::{Language, Stacktrace};
+use crate::stacktrace::Stacktrace;
 
 const HINT_OVERRIDDEN: &str = "overridden by error.fingerprint";
 const HINT_OVERRIDE: &str = "set by the error.fingerprint tag; replaces everything but the service";
+const HINT_RULE_OVERRIDE: &str = "replaces everything but the service";
+const HINT_PROJECT_ROOT: &str =
+    "the project root, left out of every path: the same code deployed elsewhere groups the same";
 const HINT_MESSAGE_IGNORED: &str = "message ignored because in-app frames exist";
 const HINT_MESSAGE_NO_IN_APP: &str =
     "no in-app frame: grouped by error type and normalized message";
@@ -112,6 +120,21 @@ pub fn fingerprint(input: &GroupingInput<'_>) -> Fingerprint {
     fingerprint_as(GroupingVersion::CURRENT, input)
 }
 
+/// The culprit of a stack for `version`, by the frames [`fingerprint_as`] counts.
+pub fn culprit(stacktrace: &Stacktrace, version: GroupingVersion) -> Option<String> {
+    frames::culprit(stacktrace, version, &StackRules::default())
+}
+
+/// The culprit of a stack for `version` under a service's stack rules, by the frames
+/// [`fingerprint_with`] counts.
+pub fn culprit_with(
+    stacktrace: &Stacktrace,
+    version: GroupingVersion,
+    rules: &StackRules,
+) -> Option<String> {
+    frames::culprit(stacktrace, version, rules)
+}
+
 /// Groups one error event with a given version.
 ///
 /// The tree's root, `fingerprint`, has these children:
@@ -123,6 +146,8 @@ pub fn fingerprint(input: &GroupingInput<'_>) -> Fingerprint {
 ///   count, by module (or normalized file when there is no module) and cleaned function; line numbers
 ///   never count; recursion is collapsed.
 /// - `message`: the normalized message; contributes only when no frame of the chain counts.
+/// - `project_root` (2026-12, when paths were made relative): the root left out of every path, never
+///   contributing.
 ///
 /// The hash is SHA-256 over the grouping version and then the root component, each contributing
 /// component encoded as its `id`, its number of values and each value, its number of contributing
@@ -131,6 +156,19 @@ pub fn fingerprint(input: &GroupingInput<'_>) -> Fingerprint {
 /// Non-contributing components, their values and all hints are left out. The first 32 hex digits of
 /// the digest are kept.
 pub fn fingerprint_as(version: GroupingVersion, input: &GroupingInput<'_>) -> Fingerprint {
+    fingerprint_with(version, input, &StackRules::default())
+}
+
+/// Groups one error event with a given version under a service's stack rules ([`StackRules`]): in-app
+/// rules decide which frames are the service's code before anything else, and the first matching
+/// fingerprint rule replaces everything but the service, as an `override` whose hint names the rule.
+/// An `error.fingerprint` tag still wins over fingerprint rules: it was set in the code, for that
+/// event. With no rules the output is [`fingerprint_as`]'s.
+pub fn fingerprint_with(
+    version: GroupingVersion,
+    input: &GroupingInput<'_>,
+    rules: &StackRules,
+) -> Fingerprint {
     let stacktrace = input.stacktrace;
     let mut children = vec![Component::leaf(
         "service",
@@ -138,7 +176,8 @@ pub fn fingerprint_as(version: GroupingVersion, input: &GroupingInput<'_>) -> Fi
         true,
         None,
     )];
-    children.extend(exceptions(input, stacktrace.language, version));
+    let root = frames::project_root(stacktrace, version, rules);
+    children.extend(exceptions(input, version, &root, rules));
     let frames_count = children.iter().any(|exception| {
         exception
             .children
@@ -150,19 +189,35 @@ pub fn fingerprint_as(version: GroupingVersion, input: &GroupingInput<'_>) -> Fi
         frames_count,
         stacktrace.frames().next().is_some(),
     ));
+    if let Some(root) = root.describe() {
+        children.push(Component::leaf(
+            "project_root",
+            root,
+            false,
+            Some(HINT_PROJECT_ROOT),
+        ));
+    }
 
-    let override_value = input
+    let tagged = input
         .fingerprint_override
         .map(str::trim)
-        .filter(|value| !value.is_empty());
+        .filter(|value| !value.is_empty())
+        .map(|value| (value.to_owned(), HINT_OVERRIDE.to_owned()));
+    let overridden = tagged.or_else(|| {
+        let matched = rules.fingerprint(&event_facts(input))?;
+        Some((
+            matched.fingerprint.to_owned(),
+            format!("set by {}; {HINT_RULE_OVERRIDE}", matched.rule),
+        ))
+    });
     let mut hint = None;
-    if let Some(value) = override_value {
+    if let Some((value, why)) = overridden {
         for child in children.iter_mut().skip(1) {
             child.disable(HINT_OVERRIDDEN);
         }
         children.insert(
             1,
-            Component::leaf("override", value.to_owned(), true, Some(HINT_OVERRIDE)),
+            Component::leaf("override", value, true, Some(why.as_str())),
         );
         hint = Some(HINT_OVERRIDDEN.to_owned());
     }
@@ -172,6 +227,7 @@ pub fn fingerprint_as(version: GroupingVersion, input: &GroupingInput<'_>) -> Fi
         hint,
         children,
         values: Vec::new(),
+        fold: false,
     };
     Fingerprint {
         hash: hash::hash(version, &tree),
@@ -180,10 +236,27 @@ pub fn fingerprint_as(version: GroupingVersion, input: &GroupingInput<'_>) -> Fi
     }
 }
 
+/// What fingerprint rules match on: the reported type and message, each cause's, every frame.
+fn event_facts<'a>(input: &'a GroupingInput<'a>) -> stack_rules::EventFacts<'a> {
+    let parsed = &input.stacktrace.exceptions;
+    let mut exceptions = vec![(input.error_type, input.message)];
+    exceptions.extend(parsed.iter().map(|e| {
+        (
+            e.error_type.as_deref().unwrap_or_default(),
+            e.message.as_deref().unwrap_or_default(),
+        )
+    }));
+    stack_rules::EventFacts {
+        exceptions,
+        frames: input.stacktrace.frames().collect(),
+    }
+}
+
 fn exceptions(
     input: &GroupingInput<'_>,
-    language: Option<Language>,
     version: GroupingVersion,
+    root: &root::ProjectRoot,
+    rules: &StackRules,
 ) -> Vec<Component> {
     let parsed = &input.stacktrace.exceptions;
     if parsed.is_empty() {
@@ -195,7 +268,12 @@ fn exceptions(
         let stacktrace = Component::leaf("stacktrace", String::new(), false, Some(hint));
         return vec![exception(input.error_type, stacktrace)];
     }
-    let root = frames::project_root(input.stacktrace, version);
+    let context = frames::Context {
+        language: input.stacktrace.language,
+        version,
+        root,
+        rules,
+    };
     parsed
         .iter()
         .enumerate()
@@ -206,7 +284,7 @@ fn exceptions(
             } else {
                 parsed_type
             };
-            let mut stacktrace = frames::stacktrace(&parsed.frames, language, version, &root);
+            let mut stacktrace = frames::stacktrace(&parsed.frames, &context);
             if parsed.frames.is_empty() {
                 stacktrace.hint = Some(HINT_NO_FRAMES.to_owned());
             }
@@ -277,6 +355,7 @@ impl Component {
             contributes,
             hint: hint.map(str::to_owned),
             children: Vec::new(),
+            fold: false,
         }
     }
 
@@ -294,7 +373,7 @@ impl Component {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stacktrace::{Exception, Frame};
+    use crate::stacktrace::{Exception, Frame, Language};
 
     fn frame(file: &str, function: &str, in_app: bool) -> Frame {
         Frame {
