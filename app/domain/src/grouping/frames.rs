@@ -45,6 +45,7 @@ impl CleanFrame {
             root,
             rules,
         } = *context;
+        let (in_app, why) = in_app(frame, language, version, rules);
         let mut module = frame
             .module
             .as_deref()
@@ -55,7 +56,7 @@ impl CleanFrame {
             .map(str::trim)
             .filter(|f| !f.is_empty())
             .map(|file| match root.relative(file) {
-                Some(relative) if frame.in_app => drop_bundle_hash(&relative),
+                Some(relative) if in_app => drop_bundle_hash(&relative),
                 _ => normalize_path(file),
             });
         let mut function = clean_function(frame.function.as_deref(), language, version);
@@ -66,7 +67,6 @@ impl CleanFrame {
             Some(column) => format!("{line}:{column}"),
             None => line.to_string(),
         });
-        let (in_app, why) = in_app(frame, language, version, rules);
         let (why_not, rule) = if in_app { (None, why) } else { (why, None) };
         let excluded = if !in_app {
             Some(why_not.map_or(Cow::Borrowed(HINT_NOT_IN_APP), Cow::Owned))

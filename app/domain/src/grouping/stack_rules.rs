@@ -118,7 +118,9 @@ struct FingerprintRule {
 pub enum RuleError {
     #[error("line {line}: unknown matcher `{name}:` (path, module, function, type or message)")]
     UnknownMatcher { line: usize, name: String },
-    #[error("line {line}: `{token}` is neither a matcher (`name:pattern`), `+app`, `-app` nor `->`")]
+    #[error(
+        "line {line}: `{token}` is neither a matcher (`name:pattern`), `+app`, `-app` nor `->`"
+    )]
     UnexpectedToken { line: usize, token: String },
     #[error("line {line}: a quote is not closed")]
     UnclosedQuote { line: usize },
@@ -233,14 +235,8 @@ impl StackRules {
 
 fn event_matches(matcher: &Matcher, event: &EventFacts<'_>) -> bool {
     match matcher.field {
-        Field::Type => event
-            .exceptions
-            .iter()
-            .any(|(t, _)| matcher.is_match(t)),
-        Field::Message => event
-            .exceptions
-            .iter()
-            .any(|(_, m)| matcher.is_match(m)),
+        Field::Type => event.exceptions.iter().any(|(t, _)| matcher.is_match(t)),
+        Field::Message => event.exceptions.iter().any(|(_, m)| matcher.is_match(m)),
         Field::Path | Field::Module | Field::Function => {
             event.frames.iter().any(|f| matcher.matches_frame(f))
         }
@@ -398,7 +394,11 @@ mod tests {
             verdict.rule.to_string(),
             "stack rule line 2: path:**/vendor/acme-sdk/** -app"
         );
-        let acme = frame("OrderService.java", Some("com.acme.orders.OrderService"), "place");
+        let acme = frame(
+            "OrderService.java",
+            Some("com.acme.orders.OrderService"),
+            "place",
+        );
         assert!(rules.in_app(&acme).expect("matched").in_app);
         assert!(rules.in_app(&frame("/app/x.php", None, "f")).is_none());
 
@@ -424,13 +424,38 @@ mod tests {
     #[test]
     fn globs() {
         let cases = [
-            (Field::Path, "**/vendor/acme-sdk/**", "/app/vendor/acme-sdk/src/a.php", true),
-            (Field::Path, "**/vendor/acme-sdk/**", "vendor/acme-sdk/a.php", true),
-            (Field::Path, "**/vendor/acme-sdk/**", "/app/vendor/acme/a.php", false),
+            (
+                Field::Path,
+                "**/vendor/acme-sdk/**",
+                "/app/vendor/acme-sdk/src/a.php",
+                true,
+            ),
+            (
+                Field::Path,
+                "**/vendor/acme-sdk/**",
+                "vendor/acme-sdk/a.php",
+                true,
+            ),
+            (
+                Field::Path,
+                "**/vendor/acme-sdk/**",
+                "/app/vendor/acme/a.php",
+                false,
+            ),
             (Field::Path, "/app/*.py", "/app/a.py", true),
             (Field::Path, "/app/*.py", "/app/shop/a.py", false),
-            (Field::Path, "**/Site-Packages/shop/**", "/usr/lib/python3/site-packages/shop/a.py", true),
-            (Field::Module, "com.acme.*", "com.acme.orders.OrderService", true),
+            (
+                Field::Path,
+                "**/Site-Packages/shop/**",
+                "/usr/lib/python3/site-packages/shop/a.py",
+                true,
+            ),
+            (
+                Field::Module,
+                "com.acme.*",
+                "com.acme.orders.OrderService",
+                true,
+            ),
             (Field::Module, "com.acme.*", "com.acmeco.Thing", false),
             (Field::Function, "handle?", "handle2", true),
             (Field::Message, "*DEADLOCK*", "Deadlock found", true),
@@ -490,6 +515,10 @@ mod tests {
             errors[0].to_string(),
             "line 2: unknown matcher `file:` (path, module, function, type or message)"
         );
-        assert!(StackRules::parse("# only a comment\n\n").expect("valid").is_empty());
+        assert!(
+            StackRules::parse("# only a comment\n\n")
+                .expect("valid")
+                .is_empty()
+        );
     }
 }
