@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use corpus::{Case, Label};
 use domain::errors::tracked_stack;
-use domain::grouping::{GroupingInput, GroupingVersion, fingerprint_as};
+use domain::grouping::{GroupingInput, GroupingVersion, StackRules, fingerprint_with};
 use domain::stacktrace::Language;
 
 const MIN_PRECISION: f64 = 0.98;
@@ -26,7 +26,11 @@ fn hash(case: &Case, version: GroupingVersion) -> Option<String> {
         stacktrace: &stacktrace,
         fingerprint_override: None,
     };
-    Some(fingerprint_as(version, &input).hash)
+    let rules = case
+        .rules
+        .map(|text| StackRules::parse(text).expect("the corpus's rules parse"))
+        .unwrap_or_default();
+    Some(fingerprint_with(version, &input, &rules).hash)
 }
 
 #[derive(Default)]
@@ -211,21 +215,5 @@ fn corpus_covers_every_language_and_layout() {
     assert_eq!(never, all, "never-tracked cases per language");
     for (label, notes) in notes {
         assert!(notes.len() >= 4, "{label} seen only as {notes:?}");
-    }
-}
-
-#[test]
-#[ignore]
-fn dump() {
-    let pick = std::env::var("CORPUS_DUMP").unwrap_or_default();
-    for case in corpus::cases()
-        .iter()
-        .filter(|c| c.note.contains(&pick) || format!("{:?}", c.label).contains(&pick))
-        .take(2)
-    {
-        println!(
-            "{:?} {} {} | {}\n{}",
-            case.label, case.note, case.error_type, case.message, case.stack
-        );
     }
 }

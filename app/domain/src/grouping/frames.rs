@@ -249,7 +249,9 @@ pub fn stacktrace(frames: &[Frame], context: &Context<'_>) -> Component {
 
 /// The frame users call the culprit, as `location in function`: the innermost frame of the reported
 /// exception that counts for grouping (so never a launcher, a panic hook or library code), located by
-/// module or by its path below the project root (`app/models/cart.rb in total`).
+/// module or by its path below the project root (`app/models/cart.rb in total`). Since 2026-12, when
+/// the reported exception is a framework's wrapper without such a frame (Spring's
+/// `ServletException`), the first cause that has one names the culprit.
 pub fn culprit(
     stacktrace: &Stacktrace,
     version: GroupingVersion,
@@ -262,13 +264,24 @@ pub fn culprit(
         root: &root,
         rules,
     };
-    let frames = &stacktrace.exceptions.first()?.frames;
-    let cleaned = clean_frames(frames, &context);
-    let (frame, clean) = frames
+    let searched = if version >= GroupingVersion::V2026_12 {
+        stacktrace.exceptions.len()
+    } else {
+        1
+    };
+    let (frame, clean) = stacktrace
+        .exceptions
         .iter()
-        .zip(cleaned)
-        .rev()
-        .find(|(_, clean)| clean.excluded.is_none())?;
+        .take(searched)
+        .find_map(|exception| {
+            let cleaned = clean_frames(&exception.frames, &context);
+            exception
+                .frames
+                .iter()
+                .zip(cleaned)
+                .rev()
+                .find(|(_, clean)| clean.excluded.is_none())
+        })?;
     let place = clean.module.or_else(|| {
         let file = clean.file?;
         let source_dir = frame.file.as_deref().and_then(|f| root.source_dir(f));

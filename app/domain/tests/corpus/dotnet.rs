@@ -204,6 +204,7 @@ fn case(
         message,
         stack: s.text,
         note: format!("{name} on {}", version.name),
+        rules: None,
     }
 }
 

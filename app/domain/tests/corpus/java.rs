@@ -268,6 +268,7 @@ fn case(variant: Variant, layout: &'static str, version: &Version, n: u32) -> Ca
         message,
         stack: s.text,
         note: format!("{layout} on {}", version.name),
+        rules: None,
     }
 }
 

@@ -45,6 +45,8 @@ pub struct Case {
     pub stack: String,
     /// The layout and versions it was built with, for failure messages.
     pub note: String,
+    /// The service's stack rules, if it has any.
+    pub rules: Option<&'static str>,
 }
 
 /// Every case of every language.
@@ -125,5 +127,6 @@ pub fn never_tracked(language: Language, error_type: &str, message: &str, stack:
         message: message.to_owned(),
         stack: stack.to_owned(),
         note: format!("never tracked: {stack:?}"),
+        rules: None,
     }
 }

@@ -259,6 +259,7 @@ fn case(variant: Variant, layout: &(&'static str, Root), version: &Version, n: u
         message,
         stack,
         note: format!("{name} on {}", version.name),
+        rules: None,
     }
 }
 

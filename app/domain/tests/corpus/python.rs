@@ -2,6 +2,8 @@
 //! `module.Name`, `builtins.KeyError` for builtins), under container, venv, Debian dist-packages, CI,
 //! Windows and conda layouts, on Python 3.10 / 3.11 / 3.12 (carets since 3.11, comprehension frames
 //! inlined since 3.12) and Django 4.1 / 4.2 / 5.0 (another line in the handlers, ddtrace's wrapper).
+//! One layout installs the service's own package as a wheel into site-packages, which the service's
+//! stack rule (`path:**/site-packages/shop/** +app`) makes application code again.
 
 use super::{Case, Root, Variant, never_tracked};
 use domain::stacktrace::Language;
@@ -15,7 +17,10 @@ struct Layout {
     stdlib: &'static str,
 }
 
-const LAYOUTS: [Layout; 6] = [
+/// The service's rule for the layout where its own package is installed like any other.
+const RULES: &str = "path:**/site-packages/shop/** +app";
+
+const LAYOUTS: [Layout; 7] = [
     Layout {
         name: "docker",
         root: Root("/app"),
@@ -45,6 +50,12 @@ const LAYOUTS: [Layout; 6] = [
         root: Root(r"C:\inetpub\wwwroot\shop"),
         deps: r"C:\inetpub\wwwroot\shop\.venv\Lib\site-packages",
         stdlib: r"C:\Python{py}\Lib",
+    },
+    Layout {
+        name: "wheel in site-packages",
+        root: Root("/usr/local/lib/python{py}/site-packages"),
+        deps: "/usr/local/lib/python{py}/site-packages",
+        stdlib: "/usr/local/lib/python{py}",
     },
     Layout {
         name: "conda, unknown root",
@@ -120,7 +131,7 @@ impl<'a> Stack<'a> {
     }
 
     fn app(&mut self, relative: &str, line: u32, function: &str, source: &str) {
-        let file = self.layout.root.join(relative);
+        let file = join(&self.dir(self.layout.root.0), relative);
         self.frame(file, line, function, source, true);
     }
 
@@ -302,6 +313,7 @@ fn case(variant: Variant, layout: &Layout, version: &Version, n: u32) -> Case {
         message,
         stack: s.text,
         note: format!("{} on Python {}", layout.name, version.python),
+        rules: Some(RULES),
     }
 }
 

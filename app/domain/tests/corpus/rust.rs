@@ -345,6 +345,7 @@ fn case(variant: Variant, layout: &Layout, version: &Version, n: u32) -> Case {
         message,
         stack: s.text,
         note: format!("{} on {}", layout.name, version.name),
+        rules: None,
     }
 }
 
