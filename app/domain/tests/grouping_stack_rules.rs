@@ -155,6 +155,31 @@ fn a_fingerprint_rule_makes_one_issue() {
 }
 
 #[test]
+fn fold_marks_survive_an_override() {
+    // The raising `send` has no file (the trace has no header), so only its module can say it is the
+    // SDK's.
+    let payments = rules(
+        "path:**/lib/acme-sdk/** -app\nmodule:Acme\\Sdk\\* -app\nfunction:charge -> payments",
+    );
+    let tree = group(Language::Php, &php(false), &payments).tree;
+    assert_eq!(tree.children[1].id, "override");
+    let frames = &tree.children[2].children[1].children;
+    let marks: Vec<_> = frames.iter().map(|f| (f.contributes, f.fold)).collect();
+    // `{main}` and the gateway, then the SDK's three frames: nothing contributes under the override,
+    // but the SDK's frames still fold.
+    assert_eq!(
+        marks,
+        [
+            (false, false),
+            (false, false),
+            (false, true),
+            (false, true),
+            (false, true)
+        ]
+    );
+}
+
+#[test]
 fn no_rules_is_plain_grouping() {
     for version in [GroupingVersion::PREVIOUS, GroupingVersion::CURRENT] {
         let stacktrace = parse(

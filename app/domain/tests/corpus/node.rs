@@ -1,7 +1,8 @@
 //! Node.js: an Express app compiled to `dist/`, as dd-trace-js reports `err.stack` (the cause chain as
 //! `util.inspect` prints it, the way pino and winston log it), under npm, pnpm (`.pnpm/<pkg>@<ver>/`),
 //! Capistrano, iisnode, CI, Cloud Run and ESM (`file://`) layouts, on Node 16 / 20 / 22 with Express
-//! 4.18, 4.21 (with dd-trace's router wrappers) and 5.1 (the `router` package).
+//! 4.18, 4.21 (with dd-trace's router wrappers) and 5.1 (the `router` package). Besides the shared
+//! variants, a node-postgres error raised in the driver's callback, from two repository methods.
 
 use super::{Case, Root, Variant, never_tracked};
 use domain::stacktrace::Language;
@@ -258,6 +259,41 @@ fn case(variant: Variant, layout: &Layout, version: &Version, n: u32) -> Case {
     }
 }
 
+/// A PostgreSQL error as node-postgres raises it: from the driver's socket callback, so only the
+/// `async` frames after the `await` name the service's code. `function` is the repository method.
+fn database_error(function: &str, layout: &Layout, version: &Version, n: u32) -> Case {
+    let mut s = Stack {
+        layout,
+        version,
+        text: "error: duplicate key value violates unique constraint \"orders_pkey\"\n".to_owned(),
+        indent: "",
+    };
+    let pg = if version.express.starts_with('5') {
+        ("8.13.1", "545:17")
+    } else {
+        ("8.11.3", "526:17")
+    };
+    s.dep("", "pg", pg.0, "lib/client.js", pg.1);
+    s.line(version.ticks);
+    s.app(
+        &format!("async OrderRepository.{function}"),
+        "repositories/orders.js",
+        22 + n % 3,
+        5,
+    );
+    s.app("async checkout", "routes/checkout.js", 40 + n % 3, 5);
+    Case {
+        label: super::Label::Issue(format!("node/database-{function}")),
+        service: "shop-api",
+        language: Language::JavaScript,
+        error_type: "error".to_owned(),
+        message: "duplicate key value violates unique constraint \"orders_pkey\"".to_owned(),
+        stack: s.text,
+        note: format!("{} on {}", layout.name, version.name),
+        rules: None,
+    }
+}
+
 pub fn cases() -> Vec<Case> {
     let mut cases = Vec::new();
     let mut n = 0;
@@ -266,6 +302,14 @@ pub fn cases() -> Vec<Case> {
             for version in &VERSIONS {
                 n += 1;
                 cases.push(case(variant, layout, version, n));
+            }
+        }
+    }
+    for function in ["insert", "update"] {
+        for layout in &LAYOUTS {
+            for version in &VERSIONS {
+                n += 1;
+                cases.push(database_error(function, layout, version, n));
             }
         }
     }

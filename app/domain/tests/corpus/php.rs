@@ -179,10 +179,21 @@ fn case(variant: Variant, layout: &(&'static str, Root), version: &Version, n: u
                     "App\\Services\\PriceCalculator->shipping(Object(App\\Models\\Cart))",
                 );
             }
+            // `array_map(fn ($item) => $this->prices->lineTotal($item), $cart->items)`.
             s.app(
                 "app/Services/CartService.php",
                 42 + shift,
                 "App\\Services\\PriceCalculator->lineTotal(Object(App\\Models\\CartItem))",
+            );
+            let closure = s.closure("App\\Services\\CartService", "total", 42 + shift);
+            s.at(
+                "[internal function]",
+                &format!("App\\Services\\CartService->{closure}(Object(App\\Models\\CartItem))"),
+            );
+            s.app(
+                "app/Services/CartService.php",
+                42 + shift,
+                "array_map(Object(Closure), Array)",
             );
             s.app(
                 "app/Http/Controllers/CheckoutController.php",
