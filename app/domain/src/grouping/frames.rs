@@ -3,11 +3,11 @@
 
 use std::borrow::Cow;
 
+use super::in_app::in_app;
 use super::paths::{drop_bundle_hash, normalize_path};
 use super::root::ProjectRoot;
 use super::rules::{
-    HINT_LAUNCHER_SCRIPT, HINT_PANIC_MACHINERY, HINT_VENDORED, clean_function, clean_symbol,
-    launcher_script, rust_panic_raise, unstable_frame, vendored_dependency,
+    HINT_PANIC_MACHINERY, clean_function, clean_symbol, rust_panic_raise, unstable_frame,
 };
 use super::stack_rules::StackRules;
 use super::{Component, GroupingVersion};
@@ -164,44 +164,6 @@ pub struct Context<'a> {
     pub version: GroupingVersion,
     pub root: &'a ProjectRoot,
     pub rules: &'a StackRules,
-}
-
-/// Whether a frame is application code, and why when the parser's verdict was not the last word. The
-/// service's stack rules decide first; then the parser, and since 2026-12 launcher scripts and
-/// vendored Rust dependencies are not application code either.
-fn in_app(
-    frame: &Frame,
-    language: Option<Language>,
-    version: GroupingVersion,
-    rules: &StackRules,
-) -> (bool, Option<String>) {
-    if let Some(verdict) = rules.in_app(frame) {
-        let said = if verdict.in_app {
-            "application code"
-        } else {
-            "not application code"
-        };
-        return (verdict.in_app, Some(format!("{said} by {}", verdict.rule)));
-    }
-    if !frame.in_app {
-        return (false, None);
-    }
-    let builtin = (version >= GroupingVersion::V2026_12)
-        .then_some(frame.file.as_deref())
-        .flatten()
-        .and_then(|file| {
-            if launcher_script(file) {
-                Some(HINT_LAUNCHER_SCRIPT)
-            } else if vendored_dependency(file, language) {
-                Some(HINT_VENDORED)
-            } else {
-                None
-            }
-        });
-    match builtin {
-        Some(hint) => (false, Some(hint.to_owned())),
-        None => (true, None),
-    }
 }
 
 /// The project root paths are made relative to: none before 2026-12.

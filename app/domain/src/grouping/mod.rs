@@ -73,8 +73,10 @@ pub struct Fingerprint {
     pub tree: Component,
 }
 
+mod chain;
 mod frames;
 mod hash;
+mod in_app;
 mod message;
 mod paths;
 mod root;
@@ -90,17 +92,6 @@ const HINT_OVERRIDE: &str = "set by the error.fingerprint tag; replaces everythi
 const HINT_RULE_OVERRIDE: &str = "replaces everything but the service";
 const HINT_PROJECT_ROOT: &str =
     "the project root, left out of every path: the same code deployed elsewhere groups the same";
-const HINT_MESSAGE_IGNORED: &str = "message ignored because in-app frames exist";
-const HINT_MESSAGE_NO_IN_APP: &str =
-    "no in-app frame: grouped by error type and normalized message";
-const HINT_MESSAGE_NO_FRAMES: &str =
-    "no frames in the stack: grouped by error type and normalized message";
-const HINT_EMPTY_MESSAGE: &str = "empty message";
-const HINT_UNPARSED_STACK: &str = "the stack could not be parsed";
-const HINT_NO_FRAMES: &str = "no frames";
-const HINT_NO_TYPE: &str = "no error type";
-const HINT_CAUSE_MESSAGE: &str =
-    "a cause with neither type nor frames: grouped by its normalized message";
 
 /// What one error event is grouped by.
 #[derive(Debug, Clone, Copy)]
@@ -177,14 +168,14 @@ pub fn fingerprint_with(
         None,
     )];
     let root = frames::project_root(stacktrace, version, rules);
-    children.extend(exceptions(input, version, &root, rules));
+    children.extend(chain::exceptions(input, version, &root, rules));
     let frames_count = children.iter().any(|exception| {
         exception
             .children
             .iter()
             .any(|child| child.id == "stacktrace" && child.contributes)
     });
-    children.push(message(
+    children.push(chain::message(
         input.message,
         frames_count,
         stacktrace.frames().next().is_some(),
@@ -204,7 +195,7 @@ pub fn fingerprint_with(
         .filter(|value| !value.is_empty())
         .map(|value| (value.to_owned(), HINT_OVERRIDE.to_owned()));
     let overridden = tagged.or_else(|| {
-        let matched = rules.fingerprint(&event_facts(input))?;
+        let matched = rules.fingerprint(&chain::event_facts(input))?;
         Some((
             matched.fingerprint.to_owned(),
             format!("set by {}; {HINT_RULE_OVERRIDE}", matched.rule),
@@ -234,112 +225,6 @@ pub fn fingerprint_with(
         version: version.as_str().to_owned(),
         tree,
     }
-}
-
-/// What fingerprint rules match on: the reported type and message, each cause's, every frame.
-fn event_facts<'a>(input: &'a GroupingInput<'a>) -> stack_rules::EventFacts<'a> {
-    let parsed = &input.stacktrace.exceptions;
-    let mut exceptions = vec![(input.error_type, input.message)];
-    exceptions.extend(parsed.iter().map(|e| {
-        (
-            e.error_type.as_deref().unwrap_or_default(),
-            e.message.as_deref().unwrap_or_default(),
-        )
-    }));
-    stack_rules::EventFacts {
-        exceptions,
-        frames: input.stacktrace.frames().collect(),
-    }
-}
-
-fn exceptions(
-    input: &GroupingInput<'_>,
-    version: GroupingVersion,
-    root: &root::ProjectRoot,
-    rules: &StackRules,
-) -> Vec<Component> {
-    let parsed = &input.stacktrace.exceptions;
-    if parsed.is_empty() {
-        let hint = if input.stacktrace.raw {
-            HINT_UNPARSED_STACK
-        } else {
-            HINT_NO_FRAMES
-        };
-        let stacktrace = Component::leaf("stacktrace", String::new(), false, Some(hint));
-        return vec![exception(input.error_type, stacktrace)];
-    }
-    let context = frames::Context {
-        language: input.stacktrace.language,
-        version,
-        root,
-        rules,
-    };
-    parsed
-        .iter()
-        .enumerate()
-        .map(|(index, parsed)| {
-            let parsed_type = parsed.error_type.as_deref().unwrap_or_default();
-            let error_type = if index == 0 && !input.error_type.trim().is_empty() {
-                input.error_type
-            } else {
-                parsed_type
-            };
-            let mut stacktrace = frames::stacktrace(&parsed.frames, &context);
-            if parsed.frames.is_empty() {
-                stacktrace.hint = Some(HINT_NO_FRAMES.to_owned());
-            }
-            let mut exception = exception(error_type, stacktrace);
-            if index > 0 && version >= GroupingVersion::V2026_12 {
-                exception.children.extend(cause_message(parsed));
-                exception.contributes |= exception.children.iter().any(|c| c.contributes);
-            }
-            exception
-        })
-        .collect()
-}
-
-/// A cause known only by its message (anyhow's `Caused by:` list names neither a type nor frames)
-/// counts by its normalized message (2026-12): otherwise a refused connection and an unreadable
-/// answer converted into the same error at the same `?` would be one issue.
-fn cause_message(cause: &crate::stacktrace::Exception) -> Option<Component> {
-    let untyped = cause
-        .error_type
-        .as_deref()
-        .is_none_or(|t| t.trim().is_empty());
-    if !untyped || !cause.frames.is_empty() {
-        return None;
-    }
-    let normalized = message::normalize(cause.message.as_deref().unwrap_or_default());
-    (!normalized.is_empty())
-        .then(|| Component::leaf("message", normalized, true, Some(HINT_CAUSE_MESSAGE)))
-}
-
-fn exception(error_type: &str, stacktrace: Component) -> Component {
-    let error_type = error_type.trim();
-    let type_component = if error_type.is_empty() {
-        Component::leaf("type", String::new(), false, Some(HINT_NO_TYPE))
-    } else {
-        Component::leaf("type", error_type.to_owned(), true, None)
-    };
-    let children = vec![type_component, stacktrace];
-    let contributes = children.iter().any(|c| c.contributes);
-    Component {
-        id: "exception".to_owned(),
-        contributes,
-        children,
-        ..Component::default()
-    }
-}
-
-fn message(raw: &str, frames_count: bool, has_frames: bool) -> Component {
-    let normalized = message::normalize(raw);
-    let (contributes, hint) = match (frames_count, has_frames, normalized.is_empty()) {
-        (true, _, _) => (false, HINT_MESSAGE_IGNORED),
-        (false, _, true) => (false, HINT_EMPTY_MESSAGE),
-        (false, true, false) => (true, HINT_MESSAGE_NO_IN_APP),
-        (false, false, false) => (true, HINT_MESSAGE_NO_FRAMES),
-    };
-    Component::leaf("message", normalized, contributes, Some(hint))
 }
 
 impl Component {
@@ -372,6 +257,10 @@ impl Component {
 
 #[cfg(test)]
 mod tests {
+    use super::chain::{
+        HINT_EMPTY_MESSAGE, HINT_MESSAGE_IGNORED, HINT_MESSAGE_NO_FRAMES, HINT_MESSAGE_NO_IN_APP,
+        HINT_NO_TYPE,
+    };
     use super::*;
     use crate::stacktrace::{Exception, Frame, Language};
 

@@ -231,7 +231,7 @@ fn case(variant: Variant, layout: &Layout, version: &Version, n: u32) -> Case {
             s.app("app/models/cart.rb", 13 + shift, "Array#", "each", None);
             s.app("app/models/cart.rb", 13 + shift, "Enumerable#", "sum", None);
             // The same method with `Rails.cache.fetch` around its body.
-            if n % 2 == 0 {
+            if n.is_multiple_of(2) {
                 s.app(
                     "app/models/cart.rb",
                     12 + shift,
