@@ -79,10 +79,12 @@ mod hash;
 mod in_app;
 mod message;
 mod paths;
+mod regroup;
 mod root;
 mod rules;
 mod stack_rules;
 
+pub use regroup::{RegroupPreview, preview as preview_rules};
 pub use stack_rules::{RuleError, RuleSource, RulesError, StackRules};
 
 use crate::stacktrace::Stacktrace;
