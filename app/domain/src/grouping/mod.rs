@@ -132,12 +132,13 @@ pub fn culprit_with(
 ///
 /// The tree's root, `fingerprint`, has these children:
 /// - `service`: always contributes; issues never span services.
-/// - `override` (only with an `error.fingerprint` tag): contributes, and every other child below is
-///   marked as not contributing.
+/// - `override` (only with an `error.fingerprint` tag, or a fingerprint rule with
+///   [`fingerprint_with`]): contributes, and every other child below is marked as not contributing.
 /// - `exception`, one per element of the chain (reported exception first, then its causes), each with
 ///   `type` and `stacktrace` → `frame`s → `module` / `file`, `function`, `line`. Only in-app frames
 ///   count, by module (or normalized file when there is no module) and cleaned function; line numbers
-///   never count; recursion is collapsed.
+///   never count; recursion is collapsed. Since 2026-12 a cause with neither type nor frames (anyhow's
+///   `Caused by:` list) also has a contributing `message`, and frames that do not count are `fold`.
 /// - `message`: the normalized message; contributes only when no frame of the chain counts.
 /// - `project_root` (2026-12, when paths were made relative): the root left out of every path, never
 ///   contributing.
