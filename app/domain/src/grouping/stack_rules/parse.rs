@@ -29,6 +29,23 @@ pub enum RuleError {
     EventMatcherInAppRule { line: usize, name: String },
 }
 
+impl RuleError {
+    /// The faulty line's number (from 1), for the settings page to mark it.
+    pub fn line(&self) -> usize {
+        match self {
+            Self::UnknownMatcher { line, .. }
+            | Self::UnexpectedToken { line, .. }
+            | Self::UnclosedQuote { line }
+            | Self::EmptyPattern { line, .. }
+            | Self::NoMatcher { line }
+            | Self::NoAction { line }
+            | Self::AfterAction { line }
+            | Self::EmptyFingerprint { line }
+            | Self::EventMatcherInAppRule { line, .. } => *line,
+        }
+    }
+}
+
 /// Every line that is not a rule, in order.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
@@ -245,6 +262,8 @@ mod tests {
                 },
             ]
         );
+        let lines: Vec<usize> = errors.iter().map(RuleError::line).collect();
+        assert_eq!(lines, (2..=10).collect::<Vec<_>>());
         assert_eq!(
             errors[0].to_string(),
             "line 2: unknown matcher `file:` (path, module, function, type or message)"
