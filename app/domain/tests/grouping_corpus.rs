@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use corpus::{Case, Label};
 use domain::errors::tracked_stack;
-use domain::grouping::{GroupingInput, GroupingVersion, StackRules, fingerprint_with};
+use domain::grouping::{
+    GroupingInput, GroupingVersion, StackRules, culprit_with, fingerprint_with,
+};
 use domain::stacktrace::Language;
 
 const MIN_PRECISION: f64 = 0.98;
@@ -174,6 +176,60 @@ fn corpus_precision_and_recall() {
             "precision {:.4} (min {MIN_PRECISION}), recall {:.4} (min {MIN_RECALL})",
             score.all.precision(),
             score.all.recall()
+        );
+    }
+}
+
+/// The culprit the explorer shows for an issue is the same under every layout and version, and it is
+/// the service's code; a few are pinned (the PHP one was raised inside Laravel, printed without a file).
+#[test]
+fn culprits_are_the_services_code_whatever_the_layout() {
+    let pinned = [
+        (
+            "php/query-exception",
+            "App\\Repositories\\OrderRepository in insert",
+        ),
+        ("php/Base", "App\\Services\\PriceCalculator in lineTotal"),
+        ("ruby/Base", "app/models/cart.rb in total"),
+        (
+            "java/CauseA",
+            "com.acme.shop.payments.PaymentService in charge",
+        ),
+        (
+            "go/Base",
+            "github.com/acme/shop/internal/store in (*Orders).Insert",
+        ),
+        ("rust/Base", "shop::cart::pricing in price_of"),
+        (
+            "node/database-insert",
+            "dist/repositories/orders.js in OrderRepository.insert",
+        ),
+        ("dotnet/Base", "Acme.Shop.Cart.PriceBook in PriceOf"),
+        ("python/Base", "cart.py in total"),
+    ];
+    let mut culprits: BTreeMap<String, BTreeSet<Option<String>>> = BTreeMap::new();
+    for case in corpus::cases() {
+        let Label::Issue(label) = &case.label else {
+            continue;
+        };
+        let stacktrace = tracked_stack(&case.stack, Some(case.language)).expect("tracked");
+        let rules = case
+            .rules
+            .map(|text| StackRules::parse(text).expect("the corpus's rules parse"))
+            .unwrap_or_default();
+        let culprit = culprit_with(&stacktrace, GroupingVersion::CURRENT, &rules);
+        culprits.entry(label.clone()).or_default().insert(culprit);
+    }
+    for (label, seen) in &culprits {
+        assert_eq!(seen.len(), 1, "{label}: {seen:?}");
+        assert!(seen.iter().all(Option::is_some), "{label} has no culprit");
+    }
+    for (label, expected) in pinned {
+        let seen = culprits.get(label).expect(label);
+        assert_eq!(
+            seen.iter().next().cloned().flatten().as_deref(),
+            Some(expected),
+            "{label}"
         );
     }
 }

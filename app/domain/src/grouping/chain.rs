@@ -1,8 +1,9 @@
 //! The components of the exception chain (reported exception first, then each cause) and of the
 //! message, which counts only when no frame of the chain does.
 
+use super::in_app::AppCode;
 use super::root::ProjectRoot;
-use super::stack_rules::{EventFacts, StackRules};
+use super::stack_rules::EventFacts;
 use super::{Component, GroupingInput, GroupingVersion, frames, message as normalize};
 use crate::stacktrace::Exception;
 
@@ -38,7 +39,7 @@ pub(super) fn exceptions(
     input: &GroupingInput<'_>,
     version: GroupingVersion,
     root: &ProjectRoot,
-    rules: &StackRules,
+    app: &AppCode<'_>,
 ) -> Vec<Component> {
     let parsed = &input.stacktrace.exceptions;
     if parsed.is_empty() {
@@ -54,7 +55,7 @@ pub(super) fn exceptions(
         language: input.stacktrace.language,
         version,
         root,
-        rules,
+        app,
     };
     parsed
         .iter()

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::in_app::in_app;
+use super::in_app::AppCode;
 use super::paths::{drop_bundle_hash, normalize_path};
 use super::root::ProjectRoot;
 use super::rules::{
@@ -43,9 +43,9 @@ impl CleanFrame {
             language,
             version,
             root,
-            rules,
+            app,
         } = *context;
-        let (in_app, why) = in_app(frame, language, version, rules);
+        let (in_app, why) = app.judge(frame);
         let mut module = frame
             .module
             .as_deref()
@@ -156,29 +156,26 @@ fn closure_owner(
     (module, function)
 }
 
-/// What frames are cleaned with: the stack's language, the grouping version, the project root and the
-/// service's stack rules.
+/// What frames are cleaned with: the stack's language, the grouping version, the project root and
+/// which frames are the service's code.
 #[derive(Clone, Copy)]
 pub struct Context<'a> {
     pub language: Option<Language>,
     pub version: GroupingVersion,
     pub root: &'a ProjectRoot,
-    pub rules: &'a StackRules,
+    pub app: &'a AppCode<'a>,
 }
 
 /// The project root paths are made relative to: none before 2026-12.
 pub fn project_root(
     stacktrace: &Stacktrace,
     version: GroupingVersion,
-    rules: &StackRules,
+    app: &AppCode<'_>,
 ) -> ProjectRoot {
     if version < GroupingVersion::V2026_12 {
         return ProjectRoot::default();
     }
-    let language = stacktrace.language;
-    ProjectRoot::find(stacktrace.frames(), |frame| {
-        in_app(frame, language, version, rules).0
-    })
+    ProjectRoot::find(stacktrace.frames(), |frame| app.judge(frame).0)
 }
 
 /// The `stacktrace` component of one exception; it contributes when one of its frames does.
@@ -219,12 +216,13 @@ pub fn culprit(
     version: GroupingVersion,
     rules: &StackRules,
 ) -> Option<String> {
-    let root = project_root(stacktrace, version, rules);
+    let app = AppCode::new(stacktrace, version, rules);
+    let root = project_root(stacktrace, version, &app);
     let context = Context {
         language: stacktrace.language,
         version,
         root: &root,
-        rules,
+        app: &app,
     };
     let searched = if version >= GroupingVersion::V2026_12 {
         stacktrace.exceptions.len()
@@ -317,11 +315,16 @@ mod tests {
     use super::*;
 
     fn tree(frames: &[Frame], language: Language, version: GroupingVersion) -> Component {
+        let stack = Stacktrace {
+            language: Some(language),
+            ..Stacktrace::default()
+        };
+        let rules = StackRules::default();
         let context = Context {
             language: Some(language),
             version,
             root: &ProjectRoot::default(),
-            rules: &StackRules::default(),
+            app: &AppCode::new(&stack, version, &rules),
         };
         stacktrace(frames, &context)
     }

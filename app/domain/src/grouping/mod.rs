@@ -170,8 +170,9 @@ pub fn fingerprint_with(
         true,
         None,
     )];
-    let root = frames::project_root(stacktrace, version, rules);
-    children.extend(chain::exceptions(input, version, &root, rules));
+    let app = in_app::AppCode::new(stacktrace, version, rules);
+    let root = frames::project_root(stacktrace, version, &app);
+    children.extend(chain::exceptions(input, version, &root, &app));
     let frames_count = children.iter().any(|exception| {
         exception
             .children

@@ -2,7 +2,8 @@
 //! raising method has no file); a chain is logged the way PHP's `__toString` prints it (the previous
 //! exception first, then `Next`). Under the official image (`/var/www/html`), Forge/Envoyer releases,
 //! Bitnami (`/app`), Capistrano, IIS and an unknown root, on Laravel 10 / PHP 8.2, Laravel 11 / PHP 8.3
-//! with ddtrace's frames, and Laravel 11 / PHP 8.4 (closures named by their method and line).
+//! with ddtrace's frames, and Laravel 11 / PHP 8.4 (closures named by their method and line). Besides
+//! the shared variants, a unique-key violation raised inside Laravel's database layer.
 
 use super::{Case, Root, Variant, never_tracked};
 use domain::stacktrace::Language;
@@ -274,6 +275,55 @@ fn case(variant: Variant, layout: &(&'static str, Root), version: &Version, n: u
     }
 }
 
+/// A unique-key violation as dd-trace-php reports it: `getTraceAsString()` only, so the method that
+/// raised it (Laravel's `Connection::runQueryCallback`) is printed without a file.
+fn query_exception(layout: &(&'static str, Root), version: &Version, n: u32) -> Case {
+    let (name, root) = *layout;
+    let mut s = Stack {
+        root,
+        version,
+        lines: Vec::new(),
+    };
+    let (run, insert) = if version.laravel11 {
+        (779, 590)
+    } else {
+        (760, 560)
+    };
+    s.laravel(
+        "Illuminate/Database/Connection.php",
+        run,
+        "Illuminate\\Database\\Connection->runQueryCallback('insert into `or...', Array, Object(Closure))",
+    );
+    s.laravel(
+        "Illuminate/Database/Connection.php",
+        insert,
+        "Illuminate\\Database\\Connection->run('insert into `or...', Array, Object(Closure))",
+    );
+    s.app(
+        "app/Repositories/OrderRepository.php",
+        31 + n % 3,
+        "Illuminate\\Database\\Connection->insert('insert into `or...', Array)",
+    );
+    s.app(
+        "app/Http/Controllers/CheckoutController.php",
+        27 + n % 3,
+        "App\\Repositories\\OrderRepository->insert(Array)",
+    );
+    s.framework("store");
+    Case {
+        label: super::Label::Issue("php/query-exception".to_owned()),
+        service: "shop-web",
+        language: Language::Php,
+        error_type: "Illuminate\\Database\\UniqueConstraintViolationException".to_owned(),
+        message: format!(
+            "SQLSTATE[23000]: Integrity constraint violation: 1062 Duplicate entry '{n}' for key 'orders.PRIMARY'"
+        ),
+        stack: s.text(),
+        note: format!("{name} on {}", version.name),
+        rules: None,
+    }
+}
+
 pub fn cases() -> Vec<Case> {
     let mut cases = Vec::new();
     let mut n = 0;
@@ -283,6 +333,12 @@ pub fn cases() -> Vec<Case> {
                 n += 1;
                 cases.push(case(variant, layout, version, n));
             }
+        }
+    }
+    for layout in &LAYOUTS {
+        for version in &VERSIONS {
+            n += 1;
+            cases.push(query_exception(layout, version, n));
         }
     }
     cases.extend([
