@@ -9,8 +9,6 @@
 //! are installed, the versions swap the framework's own frames and lines. Labels come from the bug the
 //! template was asked for, never from what the grouping code happens to do.
 
-#![allow(dead_code)]
-
 mod dotnet;
 mod go;
 mod java;
@@ -109,8 +107,6 @@ impl Root {
     pub fn join(self, relative: &str) -> String {
         if self.0.contains('\\') {
             format!("{}\\{}", self.0, relative.replace('/', "\\"))
-        } else if self.0.is_empty() {
-            relative.to_owned()
         } else {
             format!("{}/{relative}", self.0)
         }
