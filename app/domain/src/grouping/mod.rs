@@ -199,6 +199,10 @@ pub fn fingerprint_with(
         .filter(|value| !value.is_empty())
         .map(|value| (value.to_owned(), HINT_OVERRIDE.to_owned()));
     let overridden = tagged.or_else(|| {
+        // Intake groups every event through here: gather what rules match on only when there are any.
+        if !rules.has_fingerprint_rules() {
+            return None;
+        }
         let matched = rules.fingerprint(&chain::event_facts(input))?;
         Some((
             matched.fingerprint.to_owned(),

@@ -5,7 +5,8 @@
 //! newer index hash), `cargo vendor` (`vendor/<crate>/`), a relative short backtrace (`./src/…`) and
 //! Windows. Versions: Rust 1.77 (legacy mangling, short backtrace), 1.80 (`RUST_BACKTRACE=full`:
 //! addresses, hashes, the whole panic machinery) and 1.86 (v0 mangling `{closure#0}`,
-//! `__rustc::rust_begin_unwind`, a thread id in the header), each with its own tokio and axum.
+//! `__rustc::rust_begin_unwind`, a thread id in the header, and the service's own panic hook at the
+//! top), each with its own tokio and axum.
 
 use super::{Case, Root, Variant, never_tracked};
 use domain::stacktrace::Language;
@@ -160,6 +161,25 @@ impl Stack<'_> {
     }
 
     fn panic_machinery(&mut self) {
+        if self.version.v0 {
+            // The service's own hook reports panics with `Backtrace::force_capture()`.
+            self.std(
+                "std::backtrace::Backtrace::create",
+                "std/src/backtrace.rs",
+                "331:13",
+            );
+            self.app(
+                "shop::telemetry::report_panic",
+                "src/telemetry.rs",
+                40 + self.n % 3,
+                21,
+            );
+            self.std(
+                "std::panicking::rust_panic_with_hook",
+                "std/src/panicking.rs",
+                "841:13",
+            );
+        }
         if self.version.full {
             self.std(
                 "std::backtrace_rs::backtrace::libunwind::trace",

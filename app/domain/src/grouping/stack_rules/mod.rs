@@ -182,6 +182,10 @@ impl StackRules {
         self.in_app.is_empty() && self.fingerprint.is_empty()
     }
 
+    pub fn has_fingerprint_rules(&self) -> bool {
+        !self.fingerprint.is_empty()
+    }
+
     /// The last in-app rule matching `frame`, if any.
     pub fn in_app(&self, frame: &Frame) -> Option<InAppVerdict<'_>> {
         self.in_app
