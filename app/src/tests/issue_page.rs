@@ -92,6 +92,52 @@ async fn a_handling_stack_is_a_folded_second_stack() {
 }
 
 #[tokio::test]
+async fn why_grouped_folds_runs_of_library_frames_and_shows_the_stripped_root() {
+    let node = |id: &str, value: &str, contributes: bool, fold: bool| Component {
+        id: id.to_owned(),
+        values: vec![value.to_owned()],
+        contributes,
+        hint: None,
+        children: Vec::new(),
+        fold,
+    };
+    let mut grouped = detail();
+    grouped.fingerprint_tree.children.push(Component {
+        id: "stacktrace".to_owned(),
+        values: Vec::new(),
+        contributes: true,
+        hint: None,
+        fold: false,
+        children: vec![
+            node("project_root", "/srv/shop/releases/42", false, false),
+            node("frame", "django/core/handlers/base.py", false, true),
+            node("frame", "django/views/generic/base.py", false, true),
+            node("frame", "shop/views.py in checkout", true, false),
+            node("frame", "gunicorn/workers/sync.py", false, true),
+        ],
+    });
+    let fake = Arc::new(Fake {
+        detail: Some(grouped),
+        ..Fake::default()
+    });
+    let (_, html) = get(fake, "/issues/7").await;
+    assert_contains(
+        &html,
+        &[
+            r#"<span class="component-id">project_root</span>"#,
+            "/srv/shop/releases/42",
+            r#"<li class="folded-frames"><details><summary>2 frames not from the service</summary>"#,
+            "shop/views.py in checkout",
+            "<summary>1 frame not from the service</summary>",
+        ],
+    );
+    // The service's frame stays outside any fold, between the two runs.
+    let (first, rest) = html.split_once("shop/views.py in checkout").expect("frame");
+    assert!(first.contains("2 frames not from the service"));
+    assert!(rest.contains("1 frame not from the service"));
+}
+
+#[tokio::test]
 async fn a_merged_issue_says_where_and_unmerges_by_form() {
     let mut merged = detail();
     merged.merged_into = Some(3);
