@@ -15,7 +15,7 @@ use crate::auth::setup::{Bootstrap, bootstrap};
 use crate::auth::{Auth, PublicUrl, Rules, SetupLink};
 use crate::config::{Listen, ServeArgs};
 use crate::http::{IntakeState, agent_router, explorer_json_routes, otlp_router};
-use crate::pipeline::{Ingestor, Transition};
+use crate::pipeline::{Ingestor, RuleBook, Transition};
 use crate::source::SourceService;
 use crate::storage::Store;
 
@@ -83,6 +83,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 github_api_url: &args.github_api_url,
                 public,
                 setup,
+                rules: intake.ingestor.rules().clone(),
             },
         );
         servers.spawn(serve_port("explorer", addr, ui));
@@ -116,6 +117,8 @@ pub struct Explorer<'a> {
     pub github_api_url: &'a str,
     pub public: PublicUrl,
     pub setup: SetupLink,
+    /// The stack rules intake groups with, reloaded after a save through the API.
+    pub rules: RuleBook,
 }
 
 /// The explorer port: pages, server functions, the JSON API and sign-in, every route behind the
@@ -123,8 +126,13 @@ pub struct Explorer<'a> {
 pub fn explorer_app(store: Store, config: &Explorer<'_>) -> Router {
     let source = SourceService::new(store.clone(), config.github_api_url);
     let auth = Auth::new(store.clone(), config.public.clone(), config.setup.clone());
-    let (json, rules) =
-        explorer_json_routes(store.clone(), source.clone(), auth.clone()).into_parts();
+    let (json, rules) = explorer_json_routes(
+        store.clone(),
+        source.clone(),
+        auth.clone(),
+        config.rules.clone(),
+    )
+    .into_parts();
     let gate = Gate {
         auth,
         rules: Arc::new(Rules::new(rules)),

@@ -14,6 +14,7 @@ use server::auth::rules::{PAGES, Rule, SERVER_FNS};
 use server::auth::{Auth, PublicUrl, SetupLink, create_token, create_user};
 use server::explorer::IntakeListen;
 use server::http::explorer_json_routes;
+use server::pipeline::RuleBook;
 use server::serve::{Explorer, explorer_app};
 use server::source::SourceService;
 use server::storage::Store;
@@ -66,6 +67,7 @@ async fn start(name: &str, public: PublicUrl) -> App {
             github_api_url: NO_GITHUB,
             public,
             setup: SetupLink::closed(),
+            rules: RuleBook::default(),
         },
     );
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -106,7 +108,8 @@ impl App {
 fn all_rules(store: &Store) -> Vec<Rule> {
     let source = SourceService::new(store.clone(), NO_GITHUB);
     let auth = Auth::new(store.clone(), PublicUrl::default(), SetupLink::closed());
-    let (_, json) = explorer_json_routes(store.clone(), source, auth).into_parts();
+    let (_, json) =
+        explorer_json_routes(store.clone(), source, auth, RuleBook::default()).into_parts();
     let pages = PAGES.iter().map(|&(path, access)| Rule {
         method: axum::http::Method::GET,
         path: path.to_owned(),

@@ -441,6 +441,7 @@ async fn chunk_root_git_tags_reach_ingested_events(db: &TestDb) {
         .write_batch(&server::pipeline::prepare(
             &payload,
             server::pipeline::Transition::NONE,
+            &server::pipeline::RuleBook::default(),
         ))
         .await
         .expect("write");

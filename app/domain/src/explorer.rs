@@ -381,3 +381,32 @@ mod tests {
         }
     }
 }
+
+/// One saved version of a service's stack rules (the text as written).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StackRulesVersion {
+    pub service: String,
+    /// 1 for the first save; the highest is in force.
+    pub version: i64,
+    pub rules: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    pub actor: Option<String>,
+}
+
+/// What saving `rules` for a service would do to its recent events: how many of their issues would
+/// merge with another or split, grouped with the current grouping version.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StackRulesPreview {
+    /// Recent events previewed (the service's latest, up to [`StackRulesPreview::MAX_EVENTS`]).
+    pub events: usize,
+    pub issues: usize,
+    pub merging: usize,
+    pub splitting: usize,
+}
+
+impl StackRulesPreview {
+    pub const MAX_EVENTS: u32 = 2000;
+    /// The longest rule text accepted, in bytes.
+    pub const MAX_RULES_BYTES: usize = 64 * 1024;
+}

@@ -11,6 +11,7 @@ mod intake_allow;
 mod merge_api;
 mod otlp;
 mod source_api;
+mod stack_rules_api;
 
 pub use body::{BodyLimits, InflightBudget};
 pub use error::{ApiError, IntakeFailure, Overload};
@@ -77,9 +78,20 @@ pub fn source_api_router(source: SourceService) -> axum::Router {
 
 /// The JSON API under `/api/v1` with the source endpoints, and sign-in, sign-out and setup, each
 /// route with its access rule.
-pub fn explorer_json_routes(store: Store, source: SourceService, auth: Auth) -> Guarded {
+pub fn explorer_json_routes(
+    store: Store,
+    source: SourceService,
+    auth: Auth,
+    rules: crate::pipeline::RuleBook,
+) -> Guarded {
+    let rules = stack_rules_api::routes(stack_rules_api::RulesState {
+        store: store.clone(),
+        book: rules,
+    });
     auth_api::routes(auth).nest(
         "/api/v1",
-        api::routes(store).merge(source_api::routes(source)),
+        api::routes(store)
+            .merge(source_api::routes(source))
+            .merge(rules),
     )
 }

@@ -14,19 +14,23 @@
 //! rather than waiting while memory and latency grow.
 
 mod drops;
+mod rules;
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use domain::errors::{TrackedEvent, extract};
-use domain::grouping::{GroupingInput, GroupingVersion, culprit, fingerprint, fingerprint_as};
+use domain::grouping::{
+    GroupingInput, GroupingVersion, StackRules, culprit_with, fingerprint_as, fingerprint_with,
+};
 use domain::intake::DropReason;
 use domain::span::Payload;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio::time::MissedTickBehavior;
 
 pub use self::drops::{DropCounter, DropCounts};
+pub use self::rules::{RuleBook, preview as rules_preview};
 use crate::storage::{NewEvent, Store, WriteBatch, unix_ms_now};
 
 /// Default of `--intake-queue-depth`: batches prepared or waiting for the writer.
@@ -81,6 +85,7 @@ pub struct Ingestor {
     slots: Arc<Semaphore>,
     drops: DropCounter,
     transition: Transition,
+    rules: RuleBook,
 }
 
 impl Ingestor {
@@ -89,13 +94,21 @@ impl Ingestor {
     pub fn start(store: Store, queue_depth: usize, transition: Transition) -> Self {
         let (jobs, rx) = mpsc::unbounded_channel();
         let drops = DropCounter::default();
+        let rules = RuleBook::default();
+        rules.keep_fresh(store.clone());
         tokio::spawn(writer(store, rx, drops.clone()));
         Self {
             jobs,
             slots: Arc::new(Semaphore::new(queue_depth.min(Semaphore::MAX_PERMITS))),
             drops,
             transition,
+            rules,
         }
+    }
+
+    /// The stack rules this instance groups with (the API reloads them after a save).
+    pub fn rules(&self) -> &RuleBook {
+        &self.rules
     }
 
     /// Counts a refused request; stored with the writer's next commit.
@@ -111,8 +124,8 @@ impl Ingestor {
             .try_acquire_owned()
             .map_err(|_| IngestError::QueueFull)?;
         // Extraction, stack parsing and grouping are CPU work: keep them off the async workers.
-        let transition = self.transition;
-        let batch = tokio::task::spawn_blocking(move || prepare(&payload, transition))
+        let (transition, rules) = (self.transition, self.rules.clone());
+        let batch = tokio::task::spawn_blocking(move || prepare(&payload, transition, &rules))
             .await
             .map_err(|_| IngestError::PrepareFailed)?;
         let (done, answer) = oneshot::channel();
@@ -185,8 +198,10 @@ async fn writer(store: Store, mut rx: mpsc::UnboundedReceiver<Job>, drops: DropC
     }
 }
 
-/// Extracts error events, groups them and collects the traces and counters to store.
-pub fn prepare(payload: &Payload, transition: Transition) -> WriteBatch {
+/// Extracts error events, groups them (with each service's stack rules) and collects the traces and
+/// counters to store.
+pub fn prepare(payload: &Payload, transition: Transition, rules: &RuleBook) -> WriteBatch {
+    let no_rules = StackRules::default();
     let with_previous = transition.active(unix_ms_now());
     let mut batch = WriteBatch {
         spans: payload.span_count() as u64,
@@ -209,14 +224,19 @@ pub fn prepare(payload: &Payload, transition: Transition) -> WriteBatch {
             if stored_traces.insert(event.event.trace_id) {
                 batch.traces.push((event.event.trace_id, trace.clone()));
             }
-            batch.events.push(group(event, with_previous));
+            let service_rules = rules.for_service(&event.event.service);
+            let service_rules = service_rules.as_deref().unwrap_or(&no_rules);
+            batch
+                .events
+                .push(group(event, with_previous, service_rules));
         }
     }
     batch
 }
 
-/// Groups one event; `with_previous` also computes the previous version's hash.
-fn group(tracked: TrackedEvent, with_previous: bool) -> NewEvent {
+/// Groups one event; `with_previous` also computes the previous version's hash (without rules: it
+/// finds the issues that version made, before rules existed).
+fn group(tracked: TrackedEvent, with_previous: bool, rules: &StackRules) -> NewEvent {
     let TrackedEvent {
         event,
         stacktrace: stack,
@@ -228,10 +248,10 @@ fn group(tracked: TrackedEvent, with_previous: bool) -> NewEvent {
         stacktrace: &stack,
         fingerprint_override: event.fingerprint_override.as_deref(),
     };
-    let fingerprint = fingerprint(&input);
+    let fingerprint = fingerprint_with(GroupingVersion::CURRENT, &input, rules);
     let previous_fingerprint =
         with_previous.then(|| fingerprint_as(GroupingVersion::PREVIOUS, &input).hash);
-    let culprit = culprit(&stack, GroupingVersion::CURRENT);
+    let culprit = culprit_with(&stack, GroupingVersion::CURRENT, rules);
     NewEvent {
         event,
         fingerprint,

@@ -25,6 +25,7 @@ mod rows;
 mod series;
 mod source;
 mod sqlite;
+mod stack_rules;
 mod texts;
 mod triage;
 mod window;
@@ -32,6 +33,7 @@ mod window;
 pub use auth::{NewSession, NewToken, NewUser, SessionRow, TokenRow, UserRow};
 pub use merge::MergeError;
 pub use source::{CachedFile, LinkedRepository, RepositoryRow, Saved, Secret};
+pub use stack_rules::{GroupingSample, SaveRulesError};
 pub use window::{RangeError, TimeWindow};
 
 use std::collections::BTreeMap;
@@ -40,6 +42,7 @@ use std::path::PathBuf;
 use domain::errors::{ErrorEvent, HitKey, SkipReason};
 use domain::explorer::{
     ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage, MergeResult,
+    StackRulesVersion,
 };
 use domain::grouping::Fingerprint;
 use domain::intake::DropReason;
@@ -276,6 +279,52 @@ impl Store {
             Self::Sqlite(s) => triage::set_status(&s.writer(), ids, status, actor, now).await,
             Self::Postgres(s) => triage::set_status(&s.writer(), ids, status, actor, now).await,
         }
+    }
+
+    /// The stack rules in force, per service that has some.
+    pub async fn current_stack_rules(&self) -> Result<Vec<StackRulesVersion>, StoreError> {
+        with_reader!(self, r => r.current_stack_rules().await)
+    }
+
+    /// Every saved version of `service`'s stack rules, newest first.
+    pub async fn stack_rules_history(
+        &self,
+        service: &str,
+    ) -> Result<Vec<StackRulesVersion>, StoreError> {
+        with_reader!(self, r => r.stack_rules_history(service).await)
+    }
+
+    /// Saves `rules` as `service`'s next version when `based_on` is still its newest (0: none yet).
+    pub async fn save_stack_rules(
+        &self,
+        service: &str,
+        rules: &str,
+        based_on: i64,
+        actor: Option<&str>,
+    ) -> Result<i64, SaveRulesError> {
+        let actor = actor_or_anonymous(actor);
+        let now = unix_ms_now();
+        match self {
+            Self::Sqlite(s) => {
+                s.writer()
+                    .save_stack_rules(service, rules, based_on, actor, now)
+                    .await
+            }
+            Self::Postgres(s) => {
+                s.writer()
+                    .save_stack_rules(service, rules, based_on, actor, now)
+                    .await
+            }
+        }
+    }
+
+    /// `service`'s latest `limit` events as grouping sees them.
+    pub async fn grouping_samples(
+        &self,
+        service: &str,
+        limit: u32,
+    ) -> Result<Vec<GroupingSample>, StoreError> {
+        with_reader!(self, r => r.grouping_samples(service, limit).await)
     }
 
     /// Merges `issues` into `into` (all of one service): their events, counts and later events are

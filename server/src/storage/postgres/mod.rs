@@ -96,6 +96,11 @@ impl PgStore {
                 "accounts",
                 include_str!("../../../../migrations/postgres/0007_accounts.sql"),
             ),
+            (
+                8,
+                "stack_rules",
+                include_str!("../../../../migrations/postgres/0008_stack_rules.sql"),
+            ),
         ])
         .run(&pool)
         .await?;

@@ -125,6 +125,11 @@ impl SqliteStore {
                 "accounts",
                 include_str!("../../../../migrations/sqlite/0007_accounts.sql"),
             ),
+            (
+                8,
+                "stack_rules",
+                include_str!("../../../../migrations/sqlite/0008_stack_rules.sql"),
+            ),
         ])
         .run(&write)
         .await?;
