@@ -128,9 +128,16 @@ pub fn explorer_app(store: Store, config: &Explorer<'_>) -> Router {
         auth,
         rules: Arc::new(Rules::new(rules)),
     };
-    crate::explorer::router(store, config.site_root, config.addr, config.intake, source)
-        .merge(json)
-        .layer(axum::middleware::from_fn_with_state(gate, guard))
+    crate::explorer::router(
+        store,
+        config.site_root,
+        config.addr,
+        config.intake,
+        source,
+        gate.auth.clone(),
+    )
+    .merge(json)
+    .layer(axum::middleware::from_fn_with_state(gate, guard))
 }
 
 async fn serve_port(name: &'static str, addr: SocketAddr, router: Router) -> anyhow::Result<()> {
@@ -144,10 +151,14 @@ async fn serve_port(name: &'static str, addr: SocketAddr, router: Router) -> any
             }
         });
     tracing::info!(%addr, "{name} listening");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown())
-        .await
-        .with_context(|| format!("serving {name}"))
+    // The peer address reaches handlers (sign-in throttling counts failures per address).
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+    .with_context(|| format!("serving {name}"))
 }
 
 /// Ctrl-C or SIGTERM: stop accepting, let requests in flight finish (their batches commit first).

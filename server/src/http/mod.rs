@@ -10,6 +10,7 @@ mod guarded;
 mod merge_api;
 mod otlp;
 mod source_api;
+mod users_api;
 
 pub use body::{BodyLimits, InflightBudget};
 pub use error::{ApiError, IntakeFailure, Overload};
@@ -57,11 +58,13 @@ pub fn source_api_router(source: SourceService) -> axum::Router {
     source_api::routes(source).into_router()
 }
 
-/// The JSON API under `/api/v1` with the source endpoints, and sign-in, sign-out and setup, each
-/// route with its access rule.
+/// The JSON API under `/api/v1` with the source and account endpoints, and the sign-in, sign-out,
+/// setup and invitation forms, each route with its access rule.
 pub fn explorer_json_routes(store: Store, source: SourceService, auth: Auth) -> Guarded {
-    auth_api::routes(auth).nest(
+    auth_api::routes(auth.clone()).nest(
         "/api/v1",
-        api::routes(store).merge(source_api::routes(source)),
+        api::routes(store)
+            .merge(source_api::routes(source))
+            .merge(users_api::routes(auth)),
     )
 }

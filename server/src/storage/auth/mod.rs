@@ -97,15 +97,25 @@ fn is_unique_violation(error: &sqlx::Error) -> bool {
 
 mod sql;
 
-/// Runs `$f` of the backend module with the pool `$which` (`reader` or `writer`).
+/// Runs `$f` of the backend module (of `sql`, or of `$m`) with the pool `$which` (`reader` or
+/// `writer`).
 macro_rules! auth_call {
     ($store:expr, $which:ident, $f:ident ( $($arg:expr),* )) => {
+        auth_call!($store, $which, sql::$f($($arg),*))
+    };
+    ($store:expr, $which:ident, $m:ident :: $f:ident ( $($arg:expr),* )) => {
         match $store {
-            Store::Sqlite(s) => sql::sqlite::$f(s.$which().pool $(, $arg)*).await,
-            Store::Postgres(s) => sql::postgres::$f(s.$which().pool $(, $arg)*).await,
+            Store::Sqlite(s) => $m::sqlite::$f(s.$which().pool $(, $arg)*).await,
+            Store::Postgres(s) => $m::postgres::$f(s.$which().pool $(, $arg)*).await,
         }
     };
 }
+
+mod gate;
+mod users;
+
+pub use gate::FirstAdmin;
+pub use users::{InviteAcceptance, NewInvite, UserUpdate};
 
 impl Store {
     pub async fn user_count(&self) -> Result<i64, StoreError> {
