@@ -239,6 +239,11 @@ pub trait ExplorerBackend: Send + Sync + 'static {
     }
 }
 
+/// The `Host` the request came to, which the server puts in context: links made for others
+/// (invitations) use it when no public URL is configured.
+#[derive(Debug, Clone, Default)]
+pub struct RequestHost(pub Option<String>);
+
 /// What the server puts in context: `provide_context(Backend(Arc::new(store)))`.
 #[derive(Clone)]
 pub struct Backend(pub Arc<dyn ExplorerBackend>);

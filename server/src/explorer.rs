@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use app::api::IntakeAddresses;
-use app::backend::{Backend, BackendError, BackendFuture, ExplorerBackend};
+use app::backend::{Backend, BackendError, BackendFuture, ExplorerBackend, RequestHost};
 use app::{App, shell};
 use axum::Router;
 use axum::http::header;
@@ -334,6 +334,7 @@ pub fn router(
                     intake.agent,
                     intake.otlp,
                 ));
+                provide_context(RequestHost(host));
             },
             {
                 let options = options.clone();

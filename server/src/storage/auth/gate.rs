@@ -36,12 +36,12 @@ macro_rules! gate_sql {
         }
 
         pub async fn has_setup_secret(pool: &Pool, secret_hash: &[u8]) -> Result<bool, StoreError> {
-            let found: Option<i64> =
-                sqlx::query_scalar("SELECT 1 FROM setup_secrets WHERE secret_hash = $1")
+            let found: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM setup_secrets WHERE secret_hash = $1")
                     .bind(secret_hash)
-                    .fetch_optional(pool)
+                    .fetch_one(pool)
                     .await?;
-            Ok(found.is_some())
+            Ok(found > 0)
         }
 
         pub async fn create_first_admin(
