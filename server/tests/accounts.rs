@@ -34,6 +34,7 @@ suite!(
     password_changes_end_other_sessions,
     any_instances_setup_link_creates_the_admin_once,
     sign_in_is_throttled_per_account_and_address,
+    pages_and_server_functions_follow_the_roles,
 );
 
 const ADMIN: &str = "admin@example.test";
@@ -767,4 +768,95 @@ async fn sign_in_is_throttled_per_account_and_address(db: &TestDb) {
             .is_some()
     );
     assert!(app.sign_in_from(guesser, ADMIN, PASSWORD).await.is_some());
+}
+
+async fn pages_and_server_functions_follow_the_roles(db: &TestDb) {
+    let (app, admin) = with_admin(db).await;
+    add_user(db, "mo@example.test", Role::Member).await;
+    add_user(db, "vi@example.test", Role::Viewer).await;
+    let member = create_token(&db.store, "mo@example.test", "t", Role::Member, None)
+        .await
+        .expect("token")
+        .0;
+    let viewer = create_token(&db.store, "vi@example.test", "t", Role::Viewer, None)
+        .await
+        .expect("token")
+        .0;
+    let page =
+        async |path: &str, who: As<'_>| app.send("GET", path, who, HOME, "", String::new()).await;
+
+    let users = page("/settings/users", As::Token(&admin)).await;
+    assert_eq!(users.status, StatusCode::OK);
+    assert!(
+        users.body.contains("mo@example.test"),
+        "the users are listed"
+    );
+    assert!(
+        !users.body.contains("argon2"),
+        "no password hash in the page"
+    );
+    assert_eq!(
+        page("/settings/users", As::Token(&member)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        page("/settings/tokens", As::Token(&viewer)).await.status,
+        StatusCode::OK
+    );
+    let index = page("/settings", As::Token(&viewer)).await;
+    assert!(index.body.contains("/settings/tokens"));
+    assert!(
+        !index.body.contains("/settings/users"),
+        "viewers are not shown the users page"
+    );
+    let index = page("/settings", As::Token(&admin)).await;
+    assert!(index.body.contains("/settings/users"));
+
+    // The tokens page's server functions: members make tokens, viewers cannot; the list and the
+    // page never show one again.
+    let call = async |endpoint: &str, who: As<'_>, body: Value| {
+        app.json("POST", &format!("/api/ui/{endpoint}"), who, Some(body))
+            .await
+    };
+    let request = json!({"request": {"name": "deploys", "role": "member"}});
+    let made = call("me/tokens/create", As::Token(&member), request.clone()).await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    let token = made.json()["token"].as_str().expect("token").to_owned();
+    assert_eq!(app.me(As::Token(&token)).await.1.as_deref(), Some("member"));
+    assert_eq!(
+        call("me/tokens/create", As::Token(&viewer), request)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let listed = call("me/tokens", As::Token(&member), json!({})).await;
+    assert!(listed.body.contains("deploys") && !listed.body.contains(&token));
+    let tokens_page = page("/settings/tokens", As::Token(&member)).await;
+    assert!(tokens_page.body.contains("deploys") && !tokens_page.body.contains(&token));
+
+    // The users page's: only admins, and the last-admin rule holds there too.
+    let ada = db.store.users().await.expect("users")[0].id;
+    let demote = json!({"id": ada, "change": {"role": "viewer"}});
+    let refused = call("users/update", As::Token(&admin), demote.clone()).await;
+    assert_ne!(refused.status, StatusCode::OK);
+    assert!(
+        refused.body.contains("last enabled admin"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        call("users/update", As::Token(&member), demote)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let invite = json!({"request": {"email": "new@example.test", "role": "viewer"}});
+    let link = call("invites/create", As::Token(&admin), invite).await;
+    assert_eq!(link.status, StatusCode::OK, "{}", link.body);
+    assert!(
+        link.json()["url"]
+            .as_str()
+            .expect("url")
+            .starts_with("http://127.0.0.1:3000/invite?token=")
+    );
 }
