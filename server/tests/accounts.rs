@@ -722,6 +722,17 @@ async fn any_instances_setup_link_creates_the_admin_once(db: &TestDb) {
     let again = setup(theirs, "eve@example.test").await;
     assert!(again.redirect().contains("error="));
     assert_eq!(db.rows("users").await, 1);
+
+    // A link logged before the CLI made an account is forgotten at the next start.
+    db.store
+        .add_setup_secret(&secret::digest("stale"))
+        .await
+        .expect("secret");
+    let restarted = bootstrap(&db.store, &Bootstrap::default())
+        .await
+        .expect("bootstrap");
+    assert!(!restarted.is_open());
+    assert_eq!(db.rows("setup_secrets").await, 0);
 }
 
 async fn sign_in_is_throttled_per_account_and_address(db: &TestDb) {

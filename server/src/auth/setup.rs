@@ -103,6 +103,8 @@ pub enum BootstrapError {
 /// once. Returns the link (closed when accounts exist).
 pub async fn bootstrap(store: &Store, config: &Bootstrap<'_>) -> Result<SetupLink, BootstrapError> {
     if store.user_count().await.map_err(AuthError::from)? > 0 {
+        // Links logged before the CLI made an account can make none now; they go.
+        store.clear_setup_secrets().await.map_err(AuthError::from)?;
         return Ok(SetupLink::closed());
     }
     match (config.admin_email, config.admin_password_file) {

@@ -35,6 +35,13 @@ macro_rules! gate_sql {
             Ok(())
         }
 
+        pub async fn delete_setup_secrets(pool: &Pool) -> Result<(), StoreError> {
+            sqlx::query("DELETE FROM setup_secrets")
+                .execute(pool)
+                .await?;
+            Ok(())
+        }
+
         pub async fn has_setup_secret(pool: &Pool, secret_hash: &[u8]) -> Result<bool, StoreError> {
             let found: i64 =
                 sqlx::query_scalar("SELECT COUNT(*) FROM setup_secrets WHERE secret_hash = $1")
@@ -138,6 +145,11 @@ impl Store {
             writer,
             self::insert_setup_secret(secret_hash, unix_ms_now())
         )
+    }
+
+    /// Forgets every setup link (accounts exist: they can no longer create one).
+    pub async fn clear_setup_secrets(&self) -> Result<(), StoreError> {
+        auth_call!(self, writer, self::delete_setup_secrets())
     }
 
     /// Whether some instance logged a setup link with this secret that is still unused.

@@ -1,8 +1,9 @@
-//! Account storage: users, browser sessions and API tokens. Secrets never reach the database: sessions
-//! and tokens are stored as SHA-256 hashes of what the browser or script holds, passwords as argon2id
-//! hashes (made by [`crate::auth`]).
+//! Account storage: users, browser sessions and API tokens (`sql`); roles, disabling, invitations
+//! and passwords (`users`); setup links and failed sign-ins (`gate`). Secrets never reach the
+//! database: sessions, tokens, invitation and setup links are stored as SHA-256 hashes of what the
+//! browser or script holds, passwords as argon2id hashes (made by [`crate::auth`]).
 //!
-//! The SQL (`sql`) is written once for both backends.
+//! The SQL is written once for both backends.
 
 use domain::access::{Role, SessionView, TokenView, UserView};
 
