@@ -74,7 +74,12 @@ impl IntoResponse for ApiError {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         };
-        (status, Json(json!({ "error": self.to_string() }))).into_response()
+        // A failed hash names the library's internals: the log has it, the client a plain word.
+        let reason = match &self {
+            Self::Account(e) if !e.is_refusal() => "server error".to_owned(),
+            other => other.to_string(),
+        };
+        (status, Json(json!({ "error": reason }))).into_response()
     }
 }
 

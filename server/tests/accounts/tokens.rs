@@ -208,6 +208,8 @@ pub async fn pages_and_server_functions_follow_the_roles(db: &TestDb) {
     );
     let index = page("/settings", As::Token(&admin)).await;
     assert!(index.body.contains("/settings/users"));
+    let profile = page("/settings/profile", As::Token(&viewer)).await;
+    assert!(profile.body.contains("Change password"));
 
     // The tokens page's server functions: members make tokens, viewers cannot; the list and the
     // page never show one again.
