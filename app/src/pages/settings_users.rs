@@ -4,6 +4,7 @@
 //! demote or disable the last enabled admin and says so here.
 
 use domain::access::{InviteLink, InviteRequest, InviteView, ManagedUser, Role, UserChange};
+use leptos::html;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -96,6 +97,16 @@ fn user_table(users: Vec<ManagedUser>, change: Change, hydrated: Signal<bool>) -
         .map(|user| {
             let id = user.id;
             let disabled = user.disabled;
+            let role = user.role;
+            // A refused change must not stay on screen as if it were made: the select goes back to
+            // the stored role. (Re-rendering the same list leaves what the user picked.)
+            let select = NodeRef::<html::Select>::new();
+            Effect::new(move |_| {
+                if let (Some(Err(_)), Some(select)) = (change.value().get(), select.get_untracked())
+                {
+                    select.set_value(role.as_str());
+                }
+            });
             let on_role = move |ev| {
                 if let Ok(role) = event_target_value(&ev).parse::<Role>() {
                     change.dispatch((
@@ -122,6 +133,7 @@ fn user_table(users: Vec<ManagedUser>, change: Change, hydrated: Signal<bool>) -
                     <td>{user.email.clone()}</td>
                     <td>
                         <select
+                            node_ref=select
                             aria-label=format!("Role of {}", user.email)
                             on:change=on_role
                             disabled=move || !hydrated.get()
