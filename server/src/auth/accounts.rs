@@ -87,18 +87,24 @@ pub async fn accept_invite(
     if display_name.is_empty() {
         return Err(AuthError::Invalid("choose a display name".to_owned()));
     }
+    let digest = secret::digest(token);
+    // The form is public: a made-up link costs a lookup, not a password hash.
+    if !store.invite_is_live(&digest).await? {
+        return Err(invalid_invite());
+    }
     let hash = password::hash(password).await?;
-    match store
-        .accept_invite(&secret::digest(token), display_name, &hash)
-        .await?
-    {
+    match store.accept_invite(&digest, display_name, &hash).await? {
         InviteAcceptance::Created(user) => Ok(user),
-        InviteAcceptance::Invalid => Err(AuthError::Invalid(
-            "this invitation is not valid: it was used, deleted or has expired; ask an admin for a new one"
-                .to_owned(),
-        )),
+        InviteAcceptance::Invalid => Err(invalid_invite()),
         InviteAcceptance::EmailTaken => Err(AuthError::Duplicate),
     }
+}
+
+fn invalid_invite() -> AuthError {
+    AuthError::Invalid(
+        "this invitation is not valid: it was used, deleted or has expired; ask an admin for a new one"
+            .to_owned(),
+    )
 }
 
 /// Changes the caller's password after checking the current one, and ends their other sessions.

@@ -183,6 +183,21 @@ macro_rules! users_sql {
                 .collect()
         }
 
+        pub async fn live_invite(
+            pool: &Pool,
+            secret_hash: &[u8],
+            now: i64,
+        ) -> Result<bool, StoreError> {
+            let found: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM invites WHERE secret_hash = $1 AND expires_at > $2",
+            )
+            .bind(secret_hash)
+            .bind(now)
+            .fetch_one(pool)
+            .await?;
+            Ok(found > 0)
+        }
+
         pub async fn delete_invite(pool: &Pool, id: i64) -> Result<bool, StoreError> {
             let done = sqlx::query("DELETE FROM invites WHERE id = $1")
                 .bind(id)
@@ -269,6 +284,11 @@ impl Store {
     /// Pending invitations (expired ones included, until deleted), newest first.
     pub async fn invites(&self) -> Result<Vec<InviteView>, StoreError> {
         auth_call!(self, reader, self::invites())
+    }
+
+    /// Whether an unused, unexpired invitation has this secret.
+    pub async fn invite_is_live(&self, secret_hash: &[u8]) -> Result<bool, StoreError> {
+        auth_call!(self, reader, self::live_invite(secret_hash, unix_ms_now()))
     }
 
     /// `false` for an unknown id.
