@@ -344,6 +344,7 @@ pub async fn set_statuses(
 
 /// The name a change is recorded with: the signed-in user's email; without the access layer in
 /// front (handler tests), `actor` trimmed, [`DEFAULT_ACTOR`] when blank.
+#[cfg(feature = "ssr")]
 fn actor_or_default(actor: Option<String>) -> Result<String, ServerFnError> {
     let actor = match use_context::<domain::access::Caller>() {
         Some(caller) => caller.user.email,

@@ -3,6 +3,7 @@
 // listens on 127.0.0.1) and the configured intake ports; selectable before the WASM runs, copyable after.
 
 import { expect, test } from '@playwright/test';
+import { authorization } from './support/accounts';
 import { startEmptyStackprint, type EmptyStackprint } from './support/empty-stackprint';
 import { consoleProblems, gotoHydrated, screenshotPath } from './support/ui';
 
@@ -25,6 +26,7 @@ test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 
   test('the snippets name the host and ports, selectable as a whole', async ({ page }) => {
+    await page.setExtraHTTPHeaders(authorization(server.token));
     await page.goto(`http://localhost:${server.port}/`);
     await expect(page.getByRole('heading', { name: 'No errors yet' })).toBeVisible();
     const { agent, otlp } = snippets();
@@ -41,6 +43,7 @@ test.describe('without JavaScript', () => {
 test('once hydrated, each snippet has a Copy button', async ({ page, context }) => {
   const problems = consoleProblems(page);
   const origin = `http://localhost:${server.port}`;
+  await context.setExtraHTTPHeaders(authorization(server.token));
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
   await gotoHydrated(page, `${origin}/`);
   const { agent, otlp } = snippets();

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EXPECTATIONS } from './support/expectations';
 import { startFakeGitHub, type FakeGitHub, type FakeGitHubInfo } from './support/fake-github';
+import { authorization } from './support/accounts';
 import { freePorts, pollUntil } from './support/processes';
 import { END2END_DIR, startStackprint } from './support/server';
 import { driveApp, TRACER_APPS, type AppRun } from './support/tracers';
@@ -35,6 +36,8 @@ export default async function globalSetup() {
   mkdirSync(RUN_DIR, { recursive: true });
   const stackprint = await startStackprint(RUN_DIR);
   process.env.STACKPRINT_URL = stackprint.baseURL;
+  // The tests act as the admin through this token (fixtures.ts); it is not written to run.json.
+  process.env.STACKPRINT_E2E_TOKEN = stackprint.token;
   let fake: FakeGitHub | undefined;
   const stopAll = async () => {
     await fake?.stop();
@@ -55,7 +58,7 @@ export default async function globalSetup() {
     const ports = await freePorts(TRACER_APPS.length);
     const startedAt = Date.now();
     const apps = await Promise.all(TRACER_APPS.map((app, i) => driveApp(app, stackprint, ports[i], RUN_DIR)));
-    await waitForIssues(stackprint.baseURL);
+    await waitForIssues(stackprint.baseURL, stackprint.token);
 
     const run: RunInfo = {
       startedAt,
@@ -80,12 +83,14 @@ export default async function globalSetup() {
  * Waits until every service shows both of its issues with their full counts. The apps flushed on exit, so
  * this is quick when intake works; if it never happens the setup goes on and the tests say what is missing.
  */
-async function waitForIssues(baseURL: string) {
+async function waitForIssues(baseURL: string, token: string) {
   const timeoutMs = Number(process.env.STACKPRINT_E2E_WAIT_MS ?? 30_000);
   try {
     await pollUntil('every service to show its issues', timeoutMs, async () => {
       for (const expected of EXPECTATIONS) {
-        const response = await fetch(`${baseURL}/api/v1/issues?service=${encodeURIComponent(expected.service)}`);
+        const response = await fetch(`${baseURL}/api/v1/issues?service=${encodeURIComponent(expected.service)}`, {
+          headers: authorization(token),
+        });
         if (!response.ok) return undefined;
         const { issues } = (await response.json()) as { issues: { error_type: string; count: number }[] };
         const count = (type: string) => issues.find((issue) => issue.error_type === type)?.count ?? 0;

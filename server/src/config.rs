@@ -173,6 +173,12 @@ pub struct ServeArgs {
     #[arg(long, env = "STACKPRINT_INTAKE_QUEUE_DEPTH", default_value_t = QUEUE_DEPTH)]
     pub intake_queue_depth: usize,
 
+    /// Networks the intake ports take traces from, comma-separated (`10.0.0.0/8,192.0.2.7`, `any`);
+    /// others get 403. Tracers send without credentials, so keep this tight when an intake port
+    /// listens beyond loopback.
+    #[arg(long, env = "STACKPRINT_INTAKE_ALLOW", default_value = crate::http::DEFAULT_INTAKE_ALLOW)]
+    pub intake_allow: crate::http::IntakeAllow,
+
     /// Directory with the built site (`pkg/` with the WASM bundle and CSS). Defaults to `target/site`
     /// next to the working directory, where `make build` puts it.
     #[arg(long, env = "STACKPRINT_SITE_ROOT", default_value = "target/site")]

@@ -48,7 +48,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let intake = IntakeState::new(
         Ingestor::start(store.clone(), args.intake_queue_depth, transition),
         args.body_limits(),
-    );
+    )
+    .with_allow(args.intake_allow.clone());
 
     let mut servers = tokio::task::JoinSet::new();
     if let Listen::On(addr) = args.listen {
@@ -151,7 +152,8 @@ async fn serve_port(name: &'static str, addr: SocketAddr, router: Router) -> any
             }
         });
     tracing::info!(%addr, "{name} listening");
-    // The peer address reaches handlers (sign-in throttling counts failures per address).
+    // The peer address: intake checks it against `--intake-allow`, sign-in throttling counts
+    // failures per address.
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),

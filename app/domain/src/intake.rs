@@ -26,10 +26,12 @@ pub enum DropReason {
     Unsupported,
     /// The database refused or lost the batch (the server logs why).
     Storage,
+    /// From an address outside `--intake-allow`.
+    NotAllowed,
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 9] = [
+    pub const ALL: [DropReason; 10] = [
         Self::OverloadMemory,
         Self::OverloadQueue,
         Self::BodyTooLarge,
@@ -39,6 +41,7 @@ impl DropReason {
         Self::Malformed,
         Self::Unsupported,
         Self::Storage,
+        Self::NotAllowed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -52,6 +55,7 @@ impl DropReason {
             Self::Malformed => "malformed",
             Self::Unsupported => "unsupported",
             Self::Storage => "storage",
+            Self::NotAllowed => "not_allowed",
         }
     }
 
@@ -67,6 +71,7 @@ impl DropReason {
             Self::Malformed => "malformed",
             Self::Unsupported => "unsupported encoding",
             Self::Storage => "database error",
+            Self::NotAllowed => "sender not allowed",
         }
     }
 

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test as base, type APIRequestContext } from '@playwright/test';
 import type { RunInfo } from '../global-setup';
+import { authorization } from './accounts';
 
 export interface Issue {
   id: number | string;
@@ -91,7 +92,15 @@ function requireEnv(name: string): string {
 export const test = base.extend<{ api: Api }, { run: RunInfo }>({
   run: [async ({}, use) => use(JSON.parse(readFileSync(requireEnv('STACKPRINT_E2E_RUN'), 'utf8'))), { scope: 'worker' }],
   baseURL: async ({}, use) => use(requireEnv('STACKPRINT_URL')),
+  // Pages, server functions and the JSON API all take the admin's API token; accounts.spec.ts signs in
+  // with a password in a context of its own.
+  extraHTTPHeaders: async ({}, use) => use(authorization(requireEnv('STACKPRINT_E2E_TOKEN'))),
   api: async ({ request }, use) => use(new Api(request)),
 });
 
 export { expect };
+
+/** The admin's API token header, for requests made outside the fixtures (plain `fetch`). */
+export function adminHeaders(): Record<string, string> {
+  return authorization(requireEnv('STACKPRINT_E2E_TOKEN'));
+}

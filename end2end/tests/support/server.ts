@@ -3,6 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { authorization, provisionAdmin } from './accounts';
 import { freePorts, pollUntil, spawnLogged, stop, tail, type Spawned } from './processes';
 
 export interface Stackprint {
@@ -12,6 +13,8 @@ export interface Stackprint {
   agentURL: string;
   /** OTLP/HTTP receiver (without the /v1/traces path). */
   otlpURL: string;
+  /** An admin's API token (`Authorization: Bearer …`). */
+  token: string;
   /** stackprint's own log (tracing output goes to stdout, panics to stderr). */
   logPaths: string[];
   stop(): Promise<void>;
@@ -53,6 +56,7 @@ export async function startStackprint(runDir: string): Promise<Stackprint> {
   };
   // From the workspace root, as `make run` starts it: the built site is found at target/site from there.
   const cwd = path.resolve(END2END_DIR, '..');
+  const token = provisionAdmin(bin, databaseUrl, env, cwd);
   const proc: Spawned = spawnLogged(bin, args, { cwd, env, logPrefix: path.join(runDir, 'stackprint') });
   const baseURL = `http://127.0.0.1:${ui}`;
 
@@ -64,7 +68,7 @@ export async function startStackprint(runDir: string): Promise<Stackprint> {
   try {
     await pollUntil('GET /api/v1/stats to answer', 60_000, async () => {
       if (exit) throw new Error(`stackprint ${exit}`);
-      const response = await fetch(`${baseURL}/api/v1/stats`);
+      const response = await fetch(`${baseURL}/api/v1/stats`, { headers: authorization(token) });
       return response.ok ? true : undefined;
     });
   } catch (error) {
@@ -78,6 +82,7 @@ export async function startStackprint(runDir: string): Promise<Stackprint> {
     baseURL,
     agentURL: `http://127.0.0.1:${agent}`,
     otlpURL: `http://127.0.0.1:${otlp}`,
+    token,
     logPaths: [proc.stdoutPath, proc.stderrPath],
     async stop() {
       const { killed } = await stop(proc, 10_000);

@@ -14,8 +14,12 @@
 
 #[path = "../../tests/support/client.rs"]
 mod client;
+// For `admin_token` only: the bench starts the server with its own flags.
 mod latency;
 mod payload;
+#[path = "../../tests/support/process.rs"]
+#[allow(dead_code)]
+mod process;
 mod report;
 
 use std::path::{Path, PathBuf};
@@ -59,8 +63,10 @@ async fn main() -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("stackprint-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let (api, agent) = (free_port()?, free_port()?);
-    let mut server = start_server(&dir, &knobs.site_root, api, agent)?;
-    let result = run(&dir, server.id(), api, agent, &knobs).await;
+    let db = dir.join("stackprint.db");
+    let token = process::admin_token(&db);
+    let mut server = start_server(&db, &knobs.site_root, api, agent)?;
+    let result = run(&dir, server.id(), (api, &token), agent, &knobs).await;
     server.kill().ok();
     server.wait().ok();
     if std::env::var_os("BENCH_KEEP_DATA").is_some() {
@@ -71,10 +77,17 @@ async fn main() -> anyhow::Result<()> {
     result
 }
 
-async fn run(dir: &Path, pid: u32, api: u16, agent: u16, knobs: &Knobs) -> anyhow::Result<()> {
+/// `api`: the explorer port and an admin's API token for it.
+async fn run(
+    dir: &Path,
+    pid: u32,
+    (api, token): (u16, &str),
+    agent: u16,
+    knobs: &Knobs,
+) -> anyhow::Result<()> {
     let api_addr = format!("127.0.0.1:{api}");
     let agent_addr = format!("127.0.0.1:{agent}");
-    wait_ready(&api_addr).await?;
+    wait_ready(&api_addr, token).await?;
     let mut report = Report::default();
 
     println!("== intake throughput: 20-span traces, 2% errored, ~200 fingerprints");
@@ -98,7 +111,7 @@ async fn run(dir: &Path, pid: u32, api: u16, agent: u16, knobs: &Knobs) -> anyho
     println!(
         "== error events: error-heavy traffic (3-span traces, all errored) up to {events_target} events"
     );
-    let stored = stat(&api_addr, "error_events").await?;
+    let stored = stat(&api_addr, token, "error_events").await?;
     let remaining = events_target.saturating_sub(stored);
     let traces_per_request = 100;
     let requests = remaining.div_ceil(traces_per_request as u64);
@@ -120,8 +133,8 @@ async fn run(dir: &Path, pid: u32, api: u16, agent: u16, knobs: &Knobs) -> anyho
     println!("{line}");
     report.fact("intake", format!("error-heavy: {line}"));
 
-    let events = stat(&api_addr, "error_events").await?;
-    let issues = stat(&api_addr, "issues").await?;
+    let events = stat(&api_addr, token, "error_events").await?;
+    let issues = stat(&api_addr, token, "issues").await?;
     let disk = dir_size(dir)?;
     println!("stored and queryable: {events} error events in {issues} issues");
     report.fact(
@@ -133,7 +146,7 @@ async fn run(dir: &Path, pid: u32, api: u16, agent: u16, knobs: &Knobs) -> anyho
         ),
     );
 
-    let mut http = Http::connect(&api_addr).await?;
+    let mut http = Http::connect_as(&api_addr, token).await?;
     let targets = latency::Targets::find(&mut http).await?;
     latency::triage_some(&mut http, &targets).await?;
     println!(
@@ -207,8 +220,7 @@ async fn replay(
     Ok((spans, errors))
 }
 
-fn start_server(dir: &Path, site_root: &Path, api: u16, agent: u16) -> anyhow::Result<Child> {
-    let db = dir.join("stackprint.db");
+fn start_server(db: &Path, site_root: &Path, api: u16, agent: u16) -> anyhow::Result<Child> {
     Ok(Command::new(env!("CARGO_BIN_EXE_stackprint"))
         .arg("serve")
         .arg("--database-url")
@@ -229,10 +241,10 @@ fn start_server(dir: &Path, site_root: &Path, api: u16, agent: u16) -> anyhow::R
         .spawn()?)
 }
 
-async fn wait_ready(addr: &str) -> anyhow::Result<()> {
+async fn wait_ready(addr: &str, token: &str) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
-        if let Ok(mut http) = Http::connect(addr).await
+        if let Ok(mut http) = Http::connect_as(addr, token).await
             && let Ok((200, _)) = http.request("GET", "/api/v1/stats", &[], &[]).await
         {
             return Ok(());
@@ -242,8 +254,8 @@ async fn wait_ready(addr: &str) -> anyhow::Result<()> {
     anyhow::bail!("the server did not answer within 60 s")
 }
 
-async fn stat(addr: &str, field: &str) -> anyhow::Result<u64> {
-    let mut http = Http::connect(addr).await?;
+async fn stat(addr: &str, token: &str, field: &str) -> anyhow::Result<u64> {
+    let mut http = Http::connect_as(addr, token).await?;
     let (_, body) = http.request("GET", "/api/v1/stats", &[], &[]).await?;
     let stats: serde_json::Value = serde_json::from_str(&body)?;
     stats[field]

@@ -7,6 +7,7 @@ mod body;
 mod error;
 mod explorer_api;
 mod guarded;
+mod intake_allow;
 mod merge_api;
 mod otlp;
 mod source_api;
@@ -15,6 +16,7 @@ mod users_api;
 pub use body::{BodyLimits, InflightBudget};
 pub use error::{ApiError, IntakeFailure, Overload};
 pub use guarded::Guarded;
+pub use intake_allow::{CidrError, DEFAULT_INTAKE_ALLOW, IntakeAllow};
 
 use crate::auth::Auth;
 use crate::pipeline::Ingestor;
@@ -27,24 +29,40 @@ pub struct IntakeState {
     pub ingestor: Ingestor,
     pub limits: BodyLimits,
     pub inflight: InflightBudget,
+    pub allow: IntakeAllow,
 }
 
 impl IntakeState {
+    /// Intake from the default networks (loopback and private ranges).
     pub fn new(ingestor: Ingestor, limits: BodyLimits) -> Self {
         Self {
             ingestor,
             inflight: InflightBudget::new(limits.max_inflight_bytes),
             limits,
+            allow: IntakeAllow::default(),
         }
+    }
+
+    pub fn with_allow(self, allow: IntakeAllow) -> Self {
+        Self { allow, ..self }
     }
 }
 
+/// The Datadog Agent API. Served with connection info: the peer address is checked against
+/// `--intake-allow`.
 pub fn agent_router(state: IntakeState) -> axum::Router {
-    agent::router(state)
+    agent::router(state.clone()).layer(axum::middleware::from_fn_with_state(
+        state,
+        intake_allow::check,
+    ))
 }
 
+/// OTLP/HTTP, served with connection info like [`agent_router`].
 pub fn otlp_router(state: IntakeState) -> axum::Router {
-    otlp::router(state)
+    otlp::router(state.clone()).layer(axum::middleware::from_fn_with_state(
+        state,
+        intake_allow::check,
+    ))
 }
 
 /// The JSON API relative to `/api/v1`, without the access layer (handler tests).

@@ -23,6 +23,7 @@ impl Http {
     }
 
     /// Connects and authenticates every request with the API token `token`.
+    #[allow(dead_code)] // Tests of the routers without the access layer never sign in.
     pub async fn connect_as(addr: &str, token: &str) -> anyhow::Result<Self> {
         let mut http = Self::connect(addr).await?;
         http.token = Some(token.to_owned());
@@ -37,6 +38,20 @@ impl Http {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> anyhow::Result<(u16, String)> {
+        let (status, body, _) = self
+            .request_with_headers(method, path, headers, body)
+            .await?;
+        Ok((status, body))
+    }
+
+    /// [`Http::request`] with the response's header lines, lowercased names (`location: /x`).
+    pub async fn request_with_headers(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> anyhow::Result<(u16, String, Vec<String>)> {
         let mut head = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\n",
             self.host,
@@ -61,6 +76,7 @@ impl Http {
             .and_then(|s| s.parse().ok())
             .ok_or_else(|| anyhow::anyhow!("bad status line {line:?}"))?;
         let (mut length, mut chunked) = (0usize, false);
+        let mut lines = Vec::new();
         loop {
             line.clear();
             self.stream.read_line(&mut line).await?;
@@ -69,6 +85,7 @@ impl Http {
                 break;
             }
             if let Some((name, value)) = header.split_once(':') {
+                lines.push(format!("{}: {}", name.to_ascii_lowercase(), value.trim()));
                 if name.eq_ignore_ascii_case("content-length") {
                     length = value.trim().parse()?;
                 } else if name.eq_ignore_ascii_case("transfer-encoding") {
@@ -83,7 +100,7 @@ impl Http {
             self.stream.read_exact(&mut body).await?;
             body
         };
-        Ok((status, String::from_utf8_lossy(&body).into_owned()))
+        Ok((status, String::from_utf8_lossy(&body).into_owned(), lines))
     }
 
     /// A chunked body (streamed server-rendered pages), up to its last chunk and trailers.

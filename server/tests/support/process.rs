@@ -53,7 +53,7 @@ pub fn spawn(db: &Path, extra: &[&str]) -> (Child, Ports) {
 
 /// An admin and an admin API token for the database at `db`, made once with the CLI as an operator
 /// would, and kept beside it so that a restarted server is reached with the same token.
-fn admin_token(db: &Path) -> String {
+pub fn admin_token(db: &Path) -> String {
     let kept = db.with_extension("token");
     if let Ok(token) = std::fs::read_to_string(&kept) {
         return token;

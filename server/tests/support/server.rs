@@ -64,6 +64,7 @@ async fn listen(router: Router) -> String {
         .await
         .expect("bind loopback");
     let addr = listener.local_addr().expect("local addr").to_string();
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, service).await });
     addr
 }
