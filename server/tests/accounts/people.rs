@@ -1,9 +1,10 @@
 //! Invitations, roles and disabled users.
 
 use axum::http::StatusCode;
-use domain::access::Role;
+use domain::access::{Role, UserChange};
 use serde_json::{Value, json};
 use server::auth::create_token;
+use server::storage::UserUpdate;
 
 use super::app::{ADMIN, As, HOME, PASSWORD, add_user, link_token, now_ms, with_admin};
 use super::store::TestDb;
@@ -294,4 +295,36 @@ pub async fn disabled_users_lose_sessions_and_tokens(db: &TestDb) {
         app.me(As::Session(&session)).await.0,
         StatusCode::UNAUTHORIZED
     );
+}
+
+pub async fn concurrent_demotions_leave_an_admin(db: &TestDb) {
+    let demote = UserChange {
+        role: Some(Role::Member),
+        disabled: None,
+    };
+    // A second store: its own connections, as another instance would have.
+    let other = db.reopen().await;
+    let mut survivor = None;
+    for round in 0..5 {
+        let a = add_user(db, &format!("a{round}@example.test"), Role::Admin).await;
+        let b = add_user(db, &format!("b{round}@example.test"), Role::Admin).await;
+        if let Some(admin) = survivor {
+            let stepped_down = db.store.update_user(admin, demote).await.expect("update");
+            assert!(matches!(stepped_down, UserUpdate::Updated(_)));
+        }
+        // The only two admins demote each other at the same moment.
+        let (first, second) = tokio::join!(
+            db.store.update_user(a, demote),
+            other.update_user(b, demote)
+        );
+        let outcomes = [first.expect("update"), second.expect("update")];
+        let kept: Vec<i64> = [a, b]
+            .into_iter()
+            .zip(&outcomes)
+            .filter(|(_, outcome)| **outcome == UserUpdate::LastAdmin)
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(kept.len(), 1, "round {round}: {outcomes:?}");
+        survivor = kept.first().copied();
+    }
 }

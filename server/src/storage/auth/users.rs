@@ -1,7 +1,7 @@
 //! What admins change about accounts (roles, disabling, invitations) and a user's own password. The
-//! rule that one enabled admin always remains is checked inside the write's transaction, with the
-//! enabled admins' rows locked on PostgreSQL, so two admins demoting each other at once cannot both
-//! succeed.
+//! rule that one enabled admin always remains is checked inside the write's transaction, which holds
+//! the enabled admins' rows (PostgreSQL) or the write lock (SQLite) from its first read, so two admins
+//! demoting each other at once, through two instances even, cannot both succeed.
 
 use domain::access::{InviteView, ManagedUser, Role, UserChange, UserView};
 
@@ -54,10 +54,12 @@ fn managed(
     })
 }
 
-/// The backend functions, written once; `$lock` locks the rows a `SELECT` reads (PostgreSQL) or is
-/// empty (SQLite, whose one writer connection already serialises writes).
+/// The backend functions, written once. A transaction that reads before it writes starts with
+/// `$begin` and reads with `$lock`: on PostgreSQL a plain `BEGIN` and `FOR UPDATE` on the rows read;
+/// on SQLite `BEGIN IMMEDIATE` (the write lock at once, so another process's commit cannot turn the
+/// later write into "database is locked") and no row locks.
 macro_rules! users_sql {
-    ($db:ty, $sql:ident, $lock:literal) => {
+    ($db:ty, $sql:ident, $begin:literal, $lock:literal) => {
         use super::*;
 
         type Pool = sqlx::Pool<$db>;
@@ -78,7 +80,7 @@ macro_rules! users_sql {
             id: i64,
             change: UserChange,
         ) -> Result<UserUpdate, StoreError> {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_with($begin).await?;
             let admins: Vec<i64> = sqlx::query_scalar(concat!(
                 "SELECT id FROM users WHERE role = 'admin' AND disabled = $1",
                 $lock
@@ -244,11 +246,11 @@ macro_rules! users_sql {
 }
 
 pub(super) mod sqlite {
-    users_sql!(sqlx::Sqlite, sqlite, "");
+    users_sql!(sqlx::Sqlite, sqlite, "BEGIN IMMEDIATE", "");
 }
 
 pub(super) mod postgres {
-    users_sql!(sqlx::Postgres, postgres, " FOR UPDATE");
+    users_sql!(sqlx::Postgres, postgres, "BEGIN", " FOR UPDATE");
 }
 
 impl Store {
