@@ -17,8 +17,9 @@ use gate::{
     any_instances_setup_link_creates_the_admin_once, sign_in_is_throttled_per_account_and_address,
 };
 use people::{
-    concurrent_demotions_leave_an_admin, disabled_users_lose_sessions_and_tokens,
-    invitations_work_once_and_expire, the_last_enabled_admin_stays,
+    a_link_used_twice_at_once_makes_one_account, concurrent_demotions_leave_an_admin,
+    disabled_users_lose_sessions_and_tokens, invitations_work_once_and_expire,
+    the_last_enabled_admin_stays,
 };
 use store::TestDb;
 use tokens::{
@@ -30,6 +31,7 @@ suite!(
     invitations_work_once_and_expire,
     the_last_enabled_admin_stays,
     concurrent_demotions_leave_an_admin,
+    a_link_used_twice_at_once_makes_one_account,
     disabled_users_lose_sessions_and_tokens,
     tokens_are_capped_listed_and_revoked,
     password_changes_end_other_sessions,

@@ -1,9 +1,9 @@
 //! Invitations, roles and disabled users.
 
 use axum::http::StatusCode;
-use domain::access::{Role, UserChange};
+use domain::access::{Caller, InviteRequest, Role, UserChange};
 use serde_json::{Value, json};
-use server::auth::create_token;
+use server::auth::{accounts, create_token};
 use server::storage::UserUpdate;
 
 use super::app::{ADMIN, As, HOME, PASSWORD, add_user, link_token, now_ms, with_admin};
@@ -327,4 +327,39 @@ pub async fn concurrent_demotions_leave_an_admin(db: &TestDb) {
         assert_eq!(kept.len(), 1, "round {round}: {outcomes:?}");
         survivor = kept.first().copied();
     }
+}
+
+pub async fn a_link_used_twice_at_once_makes_one_account(db: &TestDb) {
+    let (_app, _) = with_admin(db).await;
+    let (admin, _) = db
+        .store
+        .user_credentials(ADMIN)
+        .await
+        .expect("admin")
+        .expect("admin");
+    let caller = Caller {
+        role: admin.user.role,
+        user: admin.user,
+        session_id: None,
+    };
+    let request = InviteRequest {
+        email: "bea@example.test".to_owned(),
+        role: Role::Member,
+    };
+    let link = accounts::create_invite(&db.store, &caller, &request, "http://x")
+        .await
+        .expect("invite");
+    let token = link_token(&link.url);
+    // Two instances take the same link at the same moment.
+    let other = db.reopen().await;
+    let (first, second) = tokio::join!(
+        accounts::accept_invite(&db.store, token, "Bea", PASSWORD.to_owned()),
+        accounts::accept_invite(&other, token, "Bea too", PASSWORD.to_owned())
+    );
+    assert!(
+        first.is_ok() != second.is_ok(),
+        "exactly one account: {first:?} {second:?}"
+    );
+    assert_eq!(db.rows("users").await, 2);
+    assert_eq!(db.rows("invites").await, 0);
 }
