@@ -247,6 +247,7 @@ fn detail() -> IssueDetail {
         contributes,
         hint: hint.map(str::to_owned),
         children: Vec::new(),
+        fold: false,
     };
     IssueDetail {
         merged_into: None,
@@ -257,6 +258,7 @@ fn detail() -> IssueDetail {
             values: Vec::new(),
             contributes: true,
             hint: None,
+            fold: false,
             children: vec![
                 leaf("type", "ZeroDivisionError", true, None),
                 leaf(

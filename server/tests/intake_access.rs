@@ -13,7 +13,10 @@ use serde_json::{Value, json};
 
 fn temp_db(name: &str) -> std::path::PathBuf {
     std::env::temp_dir()
-        .join(format!("stackprint-intake-access-{name}-{}", std::process::id()))
+        .join(format!(
+            "stackprint-intake-access-{name}-{}",
+            std::process::id()
+        ))
         .join("stackprint.db")
 }
 
@@ -44,7 +47,10 @@ async fn senders_outside_the_allowed_networks_are_refused_and_counted() {
     let traces = serde_json::to_vec(&json!([])).expect("json");
     let (status, body) = post(&ports.agent, "/v0.4/traces", "application/json", &traces).await;
     assert_eq!(status, 403, "{body}");
-    assert!(body.contains("127.0.0.1") && body.contains("--intake-allow"), "{body}");
+    assert!(
+        body.contains("127.0.0.1") && body.contains("--intake-allow"),
+        "{body}"
+    );
     let (status, body) = post(&ports.otlp, "/v1/traces", "application/json", OTLP).await;
     assert_eq!(status, 403, "{body}");
 

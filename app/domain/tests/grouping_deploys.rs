@@ -1,6 +1,8 @@
 //! Grouping 2026-12 does not depend on where the code was deployed: the same stack under container,
 //! VM, Capistrano, CI and Windows roots, and under roots no rule names, is one issue; another file or
-//! function under the same root is another issue.
+//! function under the same root is another issue. Python, Node, Ruby and PHP frames count by their
+//! path below the root; Go, .NET and Rust ones by import path, class or crate path, with the deploy
+//! root still in their files.
 
 mod common;
 
@@ -58,9 +60,36 @@ fn php(root: &str, file: &str, function: &str, line: u32) -> String {
     )
 }
 
+/// dd-trace-go's `error.stack`; Go prints `/` even on Windows.
+fn go(root: &str, file: &str, function: &str, line: u32) -> String {
+    let root = root.replace('\\', "/");
+    format!(
+        "github.com/acme/shop/internal/{file}.{function}\n\t{root}/internal/{file}/{file}.go:{line}\ngithub.com/acme/shop/internal/api.(*Handler).Checkout\n\t{root}/internal/api/checkout.go:{}\nnet/http.HandlerFunc.ServeHTTP\n\t/usr/local/go/src/net/http/server.go:2171\n",
+        line + 5
+    )
+}
+
+/// `exception.ToString()` with the PDB's paths.
+fn dotnet(root: &str, file: &str, function: &str, line: u32) -> String {
+    let sep = if root.contains('\\') { "\\" } else { "/" };
+    format!(
+        "System.InvalidOperationException: No price for sku-7\n   at Acme.Shop.Cart.{file}.{function}(String sku) in {root}{sep}Cart{sep}{file}.cs:line {line}\n   at Acme.Shop.Controllers.CheckoutController.Checkout(CheckoutRequest request) in {root}{sep}Controllers{sep}CheckoutController.cs:line {}\n   at Microsoft.AspNetCore.Mvc.Infrastructure.ActionMethodExecutor.TaskOfIActionResultExecutor.Execute(ActionContext actionContext)\n",
+        line + 5
+    )
+}
+
+/// A panic's `std::backtrace` with absolute source paths (the binary runs away from its build dir).
+fn rust(root: &str, file: &str, function: &str, line: u32) -> String {
+    let sep = if root.contains('\\') { "\\" } else { "/" };
+    format!(
+        "thread 'tokio-runtime-worker' panicked at src/cart.rs:{line}:9:\nboom\nstack backtrace:\n   0: rust_begin_unwind\n   1: core::panicking::panic_fmt\n   2: shop::{file}::{function}\n             at {root}{sep}src{sep}{file}.rs:{line}:9\n   3: shop::routes::checkout::{{{{closure}}}}\n             at {root}{sep}src{sep}routes{sep}checkout.rs:{}:20\n",
+        line + 5
+    )
+}
+
 type Template = fn(&str, &str, &str, u32) -> String;
 
-const CASES: [(Language, Template, &str, &str, &str, &str); 4] = [
+const CASES: [(Language, Template, &str, &str, &str, &str); 7] = [
     (
         Language::Python,
         python,
@@ -93,6 +122,16 @@ const CASES: [(Language, Template, &str, &str, &str, &str); 4] = [
         "Cart.php",
         "subtotal",
     ),
+    (Language::Go, go, "cart", "Total", "pricing", "Total"),
+    (
+        Language::DotNet,
+        dotnet,
+        "PriceBook",
+        "PriceOf",
+        "PriceBook",
+        "DiscountOf",
+    ),
+    (Language::Rust, rust, "cart", "total", "pricing", "total"),
 ];
 
 #[test]

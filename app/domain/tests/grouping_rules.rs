@@ -236,7 +236,8 @@ fn override_replaces_everything_but_the_service() {
             ("service", true),
             ("override", true),
             ("exception", false),
-            ("message", false)
+            ("message", false),
+            ("project_root", false)
         ]
     );
     assert_eq!(

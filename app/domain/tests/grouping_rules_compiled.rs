@@ -282,3 +282,45 @@ fn rust_stays_apart() {
         &[(&other_function, "the same type from another function")],
     );
 }
+
+#[test]
+fn rust_vendored_dependencies_are_not_the_service() {
+    // `cargo vendor` puts a middleware crate no rule names into the project; from the registry its
+    // frame was already a dependency's.
+    let middleware = |dir: &str| {
+        RUST_PANIC.replace(
+            "   6: tokio::runtime",
+            &format!("   6: <tower_sessions::service::SessionManager<S,Store> as tower_service::Service<http::request::Request<ReqBody>>>::call::{{{{closure}}}}\n             at {dir}/src/service.rs:307:28\n   7: tokio::runtime"),
+        )
+    };
+    assert_same_issue(
+        Language::Rust,
+        &middleware(
+            "/usr/local/cargo/registry/src/index.crates.io-6f17d22bba15001f/tower-sessions-0.12.3",
+        ),
+        &middleware("/build/storefront/vendor/tower-sessions"),
+    );
+}
+
+#[test]
+fn rust_anyhow_causes_tell_errors_apart() {
+    let error = |causes: &str| {
+        format!(
+            "Error: failed to charge order 1042\n\nCaused by:\n{causes}\nStack backtrace:\n   0: storefront::psp::Client::charge::{{{{closure}}}}\n             at ./src/psp.rs:64:20\n   1: storefront::routes::checkout::pay::{{{{closure}}}}\n             at ./src/routes/checkout.rs:88:9\n"
+        )
+    };
+    let refused = error(
+        "    0: request to https://psp.example.com/v1/charges failed\n    1: tcp connect error: Connection refused (os error 111)\n",
+    );
+    let refused_again = error("    0: request to https://psp.example.com/v1/charges failed\n    1: tcp connect error: Connection refused (os error 111)\n")
+        .replace("order 1042", "order 77");
+    let unreadable = error(
+        "    0: invalid receipt from the payment provider\n    1: expected value at line 1 column 1\n",
+    );
+    assert_same_issue(Language::Rust, &refused, &refused_again);
+    assert_apart(
+        Language::Rust,
+        &refused,
+        &[(&unreadable, "another cause converted at the same `?`")],
+    );
+}

@@ -16,6 +16,7 @@ fn node(component: Component) -> AnyView {
         contributes,
         hint,
         children,
+        ..
     } = component;
     let (class, verdict) = if contributes {
         ("component contributes", "contributes")

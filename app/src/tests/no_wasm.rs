@@ -177,7 +177,6 @@ async fn status_controls_are_forms_before_hydration() {
         &html,
         &[
             r#"<form id="bulk-status" method="post" action="/api/ui/status/form" role="group" aria-label="Change the status of the selected issues" class="bulk-bar">"#,
-            r#"<input type="hidden" name="actor" value="">"#,
             r#"name="ids[]" value="7" form="bulk-status""#,
             r#"<button type="submit" name="status" value="resolved" class="secondary">"#,
             r#"formaction="/api/ui/merge/form""#,

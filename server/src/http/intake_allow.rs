@@ -144,8 +144,7 @@ pub async fn check(State(state): State<IntakeState>, request: Request, next: Nex
             state.ingestor.count_drop(DropReason::NotAllowed);
             let shown = peer.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
             tracing::debug!(peer = %shown, "intake request from outside --intake-allow refused");
-            let reason =
-                format!("traces from {shown} are not accepted here (see --intake-allow)");
+            let reason = format!("traces from {shown} are not accepted here (see --intake-allow)");
             (StatusCode::FORBIDDEN, Json(json!({ "error": reason }))).into_response()
         }
     }

@@ -24,6 +24,7 @@ use crate::span::{PayloadMeta, Span, tags as key};
 use crate::stacktrace::{Language, Stacktrace};
 
 use entry::{ErrorDetails, TraceTree};
+pub use stack_rule::tracked_stack;
 pub use tags::{TagSplit, merge_tags, split_tags};
 
 /// One error event, ready for grouping and storage. Ids stay numeric until the database boundary.

@@ -7,8 +7,9 @@
 use crate::span::{Span, tags as key};
 use crate::stacktrace::{self, Frame, Language, Stacktrace};
 
-/// The stack parsed once, for grouping too; `None` when it fails the rule.
-pub(super) fn tracked_stack(stack: &str, language: Option<Language>) -> Option<Stacktrace> {
+/// The stack parsed once, for grouping too; `None` when it fails the rule. Public so the grouping corpus
+/// judges its never-tracked cases by the rule intake applies.
+pub fn tracked_stack(stack: &str, language: Option<Language>) -> Option<Stacktrace> {
     if stack.lines().filter(|line| !line.trim().is_empty()).count() < 2 {
         return None;
     }

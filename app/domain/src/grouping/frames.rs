@@ -1,12 +1,15 @@
 //! Frames to components: which frames count (in-app, not version dependent, not a repetition of the
 //! frames above) and with which values (module or else normalized file, and cleaned function).
 
+use std::borrow::Cow;
+
+use super::in_app::AppCode;
 use super::paths::{drop_bundle_hash, normalize_path};
 use super::root::ProjectRoot;
 use super::rules::{
-    HINT_LAUNCHER_SCRIPT, HINT_PANIC_MACHINERY, clean_function, clean_symbol, launcher_script,
-    rust_panic_raise, unstable_frame,
+    HINT_PANIC_MACHINERY, clean_function, clean_symbol, rust_panic_raise, unstable_frame,
 };
+use super::stack_rules::StackRules;
 use super::{Component, GroupingVersion};
 use crate::stacktrace::{Frame, Language, Stacktrace};
 
@@ -29,16 +32,20 @@ struct CleanFrame {
     file: Option<String>,
     function: Option<String>,
     line: Option<String>,
-    excluded: Option<&'static str>,
+    excluded: Option<Cow<'static, str>>,
+    /// Which stack rule made the frame application code, when one did.
+    rule: Option<String>,
 }
 
 impl CleanFrame {
-    fn new(
-        frame: &Frame,
-        language: Option<Language>,
-        version: GroupingVersion,
-        root: &ProjectRoot,
-    ) -> Self {
+    fn new(frame: &Frame, context: &Context<'_>) -> Self {
+        let Context {
+            language,
+            version,
+            root,
+            app,
+        } = *context;
+        let (in_app, why) = app.judge(frame);
         let mut module = frame
             .module
             .as_deref()
@@ -49,28 +56,25 @@ impl CleanFrame {
             .map(str::trim)
             .filter(|f| !f.is_empty())
             .map(|file| match root.relative(file) {
-                Some(relative) if frame.in_app => drop_bundle_hash(&relative),
+                Some(relative) if in_app => drop_bundle_hash(&relative),
                 _ => normalize_path(file),
             });
         let mut function = clean_function(frame.function.as_deref(), language, version);
         if version >= GroupingVersion::V2026_12 && language == Some(Language::Rust) {
             (module, function) = closure_owner(module, function);
         }
-        let launcher = version >= GroupingVersion::V2026_12
-            && frame.file.as_deref().is_some_and(launcher_script);
         let line = frame.line.map(|line| match frame.column {
             Some(column) => format!("{line}:{column}"),
             None => line.to_string(),
         });
-        let excluded = if !frame.in_app {
-            Some(HINT_NOT_IN_APP)
-        } else if launcher {
-            Some(HINT_LAUNCHER_SCRIPT)
+        let (why_not, rule) = if in_app { (None, why) } else { (why, None) };
+        let excluded = if !in_app {
+            Some(why_not.map_or(Cow::Borrowed(HINT_NOT_IN_APP), Cow::Owned))
         } else if let Some(hint) = unstable_frame(module.as_deref(), function.as_deref(), language)
         {
-            Some(hint)
+            Some(Cow::Borrowed(hint))
         } else if module.is_none() && file.is_none() && function.is_none() {
-            Some(HINT_NO_IDENTITY)
+            Some(Cow::Borrowed(HINT_NO_IDENTITY))
         } else {
             None
         };
@@ -79,6 +83,7 @@ impl CleanFrame {
             file,
             function,
             line,
+            rule,
             excluded,
         }
     }
@@ -96,7 +101,9 @@ impl CleanFrame {
         Some((location, self.function.as_deref().unwrap_or_default()))
     }
 
-    fn into_component(self, repeats_above: bool) -> Component {
+    /// The frame's component; with `fold_marks` (2026-12), a frame that is not the service's code or
+    /// repeats the frames above is marked `fold`, whatever an override later does to `contributes`.
+    fn into_component(self, repeats_above: bool, fold_marks: bool) -> Component {
         let counts = self.excluded.is_none() && !repeats_above;
         let has_module = self.module.is_some();
         let mut children = Vec::new();
@@ -113,12 +120,17 @@ impl CleanFrame {
         if let Some(line) = self.line {
             children.push(Component::leaf("line", line, false, Some(HINT_LINE)));
         }
-        let hint = self.excluded.or(repeats_above.then_some(HINT_RECURSION));
+        let hint = self
+            .excluded
+            .map(Cow::into_owned)
+            .or_else(|| repeats_above.then(|| HINT_RECURSION.to_owned()))
+            .or(self.rule);
         Component {
             id: "frame".to_owned(),
             contributes: counts,
-            hint: hint.map(str::to_owned),
+            hint,
             children,
+            fold: fold_marks && !counts,
             ..Component::default()
         }
     }
@@ -144,38 +156,43 @@ fn closure_owner(
     (module, function)
 }
 
-/// Whether a frame is application code for `version`: launcher scripts are not, since 2026-12.
-pub fn in_app(frame: &Frame, version: GroupingVersion) -> bool {
-    frame.in_app
-        && !(version >= GroupingVersion::V2026_12
-            && frame.file.as_deref().is_some_and(launcher_script))
+/// What frames are cleaned with: the stack's language, the grouping version, the project root and
+/// which frames are the service's code.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    pub language: Option<Language>,
+    pub version: GroupingVersion,
+    pub root: &'a ProjectRoot,
+    pub app: &'a AppCode<'a>,
 }
 
 /// The project root paths are made relative to: none before 2026-12.
-pub fn project_root(stacktrace: &Stacktrace, version: GroupingVersion) -> ProjectRoot {
+pub fn project_root(
+    stacktrace: &Stacktrace,
+    version: GroupingVersion,
+    app: &AppCode<'_>,
+) -> ProjectRoot {
     if version < GroupingVersion::V2026_12 {
         return ProjectRoot::default();
     }
-    ProjectRoot::find(stacktrace.frames(), |frame| in_app(frame, version))
+    ProjectRoot::find(stacktrace.frames(), |frame| app.judge(frame).0)
 }
 
 /// The `stacktrace` component of one exception; it contributes when one of its frames does.
-pub fn stacktrace(
-    frames: &[Frame],
-    language: Option<Language>,
-    version: GroupingVersion,
-    root: &ProjectRoot,
-) -> Component {
-    let cleaned = clean_frames(frames, language, version, root);
+pub fn stacktrace(frames: &[Frame], context: &Context<'_>) -> Component {
+    let cleaned = clean_frames(frames, context);
     let repeats = recursion_repeats(&cleaned.iter().map(CleanFrame::key).collect::<Vec<_>>());
+    let fold_marks = context.version >= GroupingVersion::V2026_12;
     let children: Vec<Component> = cleaned
         .into_iter()
         .zip(repeats)
-        .map(|(frame, repeats)| frame.into_component(repeats))
+        .map(|(frame, repeats)| frame.into_component(repeats, fold_marks))
         .collect();
     let contributes = children.iter().any(|c| c.contributes);
     let hint = if contributes {
-        root.describe()
+        context
+            .root
+            .describe()
             .map(|root| format!("{HINT_PROJECT_ROOT} {root}, which is left out"))
     } else {
         (!children.is_empty()).then(|| HINT_NO_IN_APP_FRAME.to_owned())
@@ -191,17 +208,40 @@ pub fn stacktrace(
 
 /// The frame users call the culprit, as `location in function`: the innermost frame of the reported
 /// exception that counts for grouping (so never a launcher, a panic hook or library code), located by
-/// module or by its path below the project root (`app/models/cart.rb in total`).
-pub fn culprit(stacktrace: &Stacktrace, version: GroupingVersion) -> Option<String> {
-    let language = stacktrace.language;
-    let root = project_root(stacktrace, version);
-    let frames = &stacktrace.exceptions.first()?.frames;
-    let cleaned = clean_frames(frames, language, version, &root);
-    let (frame, clean) = frames
+/// module or by its path below the project root (`app/models/cart.rb in total`). Since 2026-12, when
+/// the reported exception is a framework's wrapper without such a frame (Spring's
+/// `ServletException`), the first cause that has one names the culprit.
+pub fn culprit(
+    stacktrace: &Stacktrace,
+    version: GroupingVersion,
+    rules: &StackRules,
+) -> Option<String> {
+    let app = AppCode::new(stacktrace, version, rules);
+    let root = project_root(stacktrace, version, &app);
+    let context = Context {
+        language: stacktrace.language,
+        version,
+        root: &root,
+        app: &app,
+    };
+    let searched = if version >= GroupingVersion::V2026_12 {
+        stacktrace.exceptions.len()
+    } else {
+        1
+    };
+    let (frame, clean) = stacktrace
+        .exceptions
         .iter()
-        .zip(cleaned)
-        .rev()
-        .find(|(_, clean)| clean.excluded.is_none())?;
+        .take(searched)
+        .find_map(|exception| {
+            let cleaned = clean_frames(&exception.frames, &context);
+            exception
+                .frames
+                .iter()
+                .zip(cleaned)
+                .rev()
+                .find(|(_, clean)| clean.excluded.is_none())
+        })?;
     let place = clean.module.or_else(|| {
         let file = clean.file?;
         let source_dir = frame.file.as_deref().and_then(|f| root.source_dir(f));
@@ -217,17 +257,12 @@ pub fn culprit(stacktrace: &Stacktrace, version: GroupingVersion) -> Option<Stri
 }
 
 /// Each frame cleaned, with why it does not count.
-fn clean_frames(
-    frames: &[Frame],
-    language: Option<Language>,
-    version: GroupingVersion,
-    root: &ProjectRoot,
-) -> Vec<CleanFrame> {
+fn clean_frames(frames: &[Frame], context: &Context<'_>) -> Vec<CleanFrame> {
     let mut cleaned: Vec<CleanFrame> = frames
         .iter()
-        .map(|frame| CleanFrame::new(frame, language, version, root))
+        .map(|frame| CleanFrame::new(frame, context))
         .collect();
-    if version >= GroupingVersion::V2026_12 && language == Some(Language::Rust) {
+    if context.version >= GroupingVersion::V2026_12 && context.language == Some(Language::Rust) {
         exclude_panic_machinery(&mut cleaned);
     }
     cleaned
@@ -244,7 +279,7 @@ fn exclude_panic_machinery(frames: &mut [CleanFrame]) {
     };
     for frame in &mut frames[raise..] {
         if frame.excluded.is_none() {
-            frame.excluded = Some(HINT_PANIC_MACHINERY);
+            frame.excluded = Some(Cow::Borrowed(HINT_PANIC_MACHINERY));
         }
     }
 }
@@ -278,6 +313,21 @@ fn recursion_repeats(keys: &[Option<(&str, &str)>]) -> Vec<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn tree(frames: &[Frame], language: Language, version: GroupingVersion) -> Component {
+        let stack = Stacktrace {
+            language: Some(language),
+            ..Stacktrace::default()
+        };
+        let rules = StackRules::default();
+        let context = Context {
+            language: Some(language),
+            version,
+            root: &ProjectRoot::default(),
+            app: &AppCode::new(&stack, version, &rules),
+        };
+        stacktrace(frames, &context)
+    }
 
     fn frame(file: &str, function: &str, line: u32, in_app: bool) -> Frame {
         Frame {
@@ -327,12 +377,7 @@ mod tests {
             frame("/srv/app/releases/41/app/tree.py", "walk", 5, true),
             frame("/srv/app/releases/41/app/tree.py", "walk", 5, true),
         ];
-        let tree = stacktrace(
-            &frames,
-            Some(Language::Python),
-            GroupingVersion::V2026_11,
-            &ProjectRoot::default(),
-        );
+        let tree = tree(&frames, Language::Python, GroupingVersion::V2026_11);
         let hints: Vec<_> = tree
             .children
             .iter()
@@ -368,12 +413,7 @@ mod tests {
             in_app: true,
             ..Frame::default()
         };
-        let tree = stacktrace(
-            &[frame],
-            Some(Language::Java),
-            GroupingVersion::V2026_11,
-            &ProjectRoot::default(),
-        );
+        let tree = tree(&[frame], Language::Java, GroupingVersion::V2026_11);
         let values: Vec<_> = tree.children[0]
             .children
             .iter()
@@ -395,11 +435,10 @@ mod tests {
 
     #[test]
     fn no_in_app_frame_is_said() {
-        let tree = stacktrace(
+        let tree = tree(
             &[frame("node:internal/timers", "listOnTimeout", 569, false)],
-            Some(Language::JavaScript),
+            Language::JavaScript,
             GroupingVersion::V2026_12,
-            &ProjectRoot::default(),
         );
         assert!(!tree.contributes);
         assert_eq!(tree.hint.as_deref(), Some(HINT_NO_IN_APP_FRAME));

@@ -59,6 +59,10 @@ pub struct Component {
     pub hint: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<Component>,
+    /// A frame that is not the service's code or repeats the frames above it (2026-12): the issue page
+    /// folds it. Unlike `contributes`, it stays set when an override disables the whole tree.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fold: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,28 +73,27 @@ pub struct Fingerprint {
     pub tree: Component,
 }
 
+mod chain;
 mod frames;
 mod hash;
+mod in_app;
 mod message;
 mod paths;
+mod regroup;
 mod root;
 mod rules;
+mod stack_rules;
 
-pub use frames::culprit;
+pub use regroup::{RegroupPreview, preview as preview_rules};
+pub use stack_rules::{RuleError, RuleSource, RulesError, StackRules};
 
-use crate::stacktrace::{Language, Stacktrace};
+use crate::stacktrace::Stacktrace;
 
 const HINT_OVERRIDDEN: &str = "overridden by error.fingerprint";
 const HINT_OVERRIDE: &str = "set by the error.fingerprint tag; replaces everything but the service";
-const HINT_MESSAGE_IGNORED: &str = "message ignored because in-app frames exist";
-const HINT_MESSAGE_NO_IN_APP: &str =
-    "no in-app frame: grouped by error type and normalized message";
-const HINT_MESSAGE_NO_FRAMES: &str =
-    "no frames in the stack: grouped by error type and normalized message";
-const HINT_EMPTY_MESSAGE: &str = "empty message";
-const HINT_UNPARSED_STACK: &str = "the stack could not be parsed";
-const HINT_NO_FRAMES: &str = "no frames";
-const HINT_NO_TYPE: &str = "no error type";
+const HINT_RULE_OVERRIDE: &str = "replaces everything but the service";
+const HINT_PROJECT_ROOT: &str =
+    "the project root, left out of every path: the same code deployed elsewhere groups the same";
 
 /// What one error event is grouped by.
 #[derive(Debug, Clone, Copy)]
@@ -110,17 +113,35 @@ pub fn fingerprint(input: &GroupingInput<'_>) -> Fingerprint {
     fingerprint_as(GroupingVersion::CURRENT, input)
 }
 
+/// The culprit of a stack for `version`, by the frames [`fingerprint_as`] counts.
+pub fn culprit(stacktrace: &Stacktrace, version: GroupingVersion) -> Option<String> {
+    frames::culprit(stacktrace, version, &StackRules::default())
+}
+
+/// The culprit of a stack for `version` under a service's stack rules, by the frames
+/// [`fingerprint_with`] counts.
+pub fn culprit_with(
+    stacktrace: &Stacktrace,
+    version: GroupingVersion,
+    rules: &StackRules,
+) -> Option<String> {
+    frames::culprit(stacktrace, version, rules)
+}
+
 /// Groups one error event with a given version.
 ///
 /// The tree's root, `fingerprint`, has these children:
 /// - `service`: always contributes; issues never span services.
-/// - `override` (only with an `error.fingerprint` tag): contributes, and every other child below is
-///   marked as not contributing.
+/// - `override` (only with an `error.fingerprint` tag, or a fingerprint rule with
+///   [`fingerprint_with`]): contributes, and every other child below is marked as not contributing.
 /// - `exception`, one per element of the chain (reported exception first, then its causes), each with
 ///   `type` and `stacktrace` → `frame`s → `module` / `file`, `function`, `line`. Only in-app frames
 ///   count, by module (or normalized file when there is no module) and cleaned function; line numbers
-///   never count; recursion is collapsed.
+///   never count; recursion is collapsed. Since 2026-12 a cause with neither type nor frames (anyhow's
+///   `Caused by:` list) also has a contributing `message`, and frames that do not count are `fold`.
 /// - `message`: the normalized message; contributes only when no frame of the chain counts.
+/// - `project_root` (2026-12, when paths were made relative): the root left out of every path, never
+///   contributing.
 ///
 /// The hash is SHA-256 over the grouping version and then the root component, each contributing
 /// component encoded as its `id`, its number of values and each value, its number of contributing
@@ -129,6 +150,19 @@ pub fn fingerprint(input: &GroupingInput<'_>) -> Fingerprint {
 /// Non-contributing components, their values and all hints are left out. The first 32 hex digits of
 /// the digest are kept.
 pub fn fingerprint_as(version: GroupingVersion, input: &GroupingInput<'_>) -> Fingerprint {
+    fingerprint_with(version, input, &StackRules::default())
+}
+
+/// Groups one error event with a given version under a service's stack rules ([`StackRules`]): in-app
+/// rules decide which frames are the service's code before anything else, and the first matching
+/// fingerprint rule replaces everything but the service, as an `override` whose hint names the rule.
+/// An `error.fingerprint` tag still wins over fingerprint rules: it was set in the code, for that
+/// event. With no rules the output is [`fingerprint_as`]'s.
+pub fn fingerprint_with(
+    version: GroupingVersion,
+    input: &GroupingInput<'_>,
+    rules: &StackRules,
+) -> Fingerprint {
     let stacktrace = input.stacktrace;
     let mut children = vec![Component::leaf(
         "service",
@@ -136,31 +170,53 @@ pub fn fingerprint_as(version: GroupingVersion, input: &GroupingInput<'_>) -> Fi
         true,
         None,
     )];
-    children.extend(exceptions(input, stacktrace.language, version));
+    let app = in_app::AppCode::new(stacktrace, version, rules);
+    let root = frames::project_root(stacktrace, version, &app);
+    children.extend(chain::exceptions(input, version, &root, &app));
     let frames_count = children.iter().any(|exception| {
         exception
             .children
             .iter()
             .any(|child| child.id == "stacktrace" && child.contributes)
     });
-    children.push(message(
+    children.push(chain::message(
         input.message,
         frames_count,
         stacktrace.frames().next().is_some(),
     ));
+    if let Some(root) = root.describe() {
+        children.push(Component::leaf(
+            "project_root",
+            root,
+            false,
+            Some(HINT_PROJECT_ROOT),
+        ));
+    }
 
-    let override_value = input
+    let tagged = input
         .fingerprint_override
         .map(str::trim)
-        .filter(|value| !value.is_empty());
+        .filter(|value| !value.is_empty())
+        .map(|value| (value.to_owned(), HINT_OVERRIDE.to_owned()));
+    let overridden = tagged.or_else(|| {
+        // Intake groups every event through here: gather what rules match on only when there are any.
+        if !rules.has_fingerprint_rules() {
+            return None;
+        }
+        let matched = rules.fingerprint(&chain::event_facts(input))?;
+        Some((
+            matched.fingerprint.to_owned(),
+            format!("set by {}; {HINT_RULE_OVERRIDE}", matched.rule),
+        ))
+    });
     let mut hint = None;
-    if let Some(value) = override_value {
+    if let Some((value, why)) = overridden {
         for child in children.iter_mut().skip(1) {
             child.disable(HINT_OVERRIDDEN);
         }
         children.insert(
             1,
-            Component::leaf("override", value.to_owned(), true, Some(HINT_OVERRIDE)),
+            Component::leaf("override", value, true, Some(why.as_str())),
         );
         hint = Some(HINT_OVERRIDDEN.to_owned());
     }
@@ -170,75 +226,13 @@ pub fn fingerprint_as(version: GroupingVersion, input: &GroupingInput<'_>) -> Fi
         hint,
         children,
         values: Vec::new(),
+        fold: false,
     };
     Fingerprint {
         hash: hash::hash(version, &tree),
         version: version.as_str().to_owned(),
         tree,
     }
-}
-
-fn exceptions(
-    input: &GroupingInput<'_>,
-    language: Option<Language>,
-    version: GroupingVersion,
-) -> Vec<Component> {
-    let parsed = &input.stacktrace.exceptions;
-    if parsed.is_empty() {
-        let hint = if input.stacktrace.raw {
-            HINT_UNPARSED_STACK
-        } else {
-            HINT_NO_FRAMES
-        };
-        let stacktrace = Component::leaf("stacktrace", String::new(), false, Some(hint));
-        return vec![exception(input.error_type, stacktrace)];
-    }
-    let root = frames::project_root(input.stacktrace, version);
-    parsed
-        .iter()
-        .enumerate()
-        .map(|(index, parsed)| {
-            let parsed_type = parsed.error_type.as_deref().unwrap_or_default();
-            let error_type = if index == 0 && !input.error_type.trim().is_empty() {
-                input.error_type
-            } else {
-                parsed_type
-            };
-            let mut stacktrace = frames::stacktrace(&parsed.frames, language, version, &root);
-            if parsed.frames.is_empty() {
-                stacktrace.hint = Some(HINT_NO_FRAMES.to_owned());
-            }
-            exception(error_type, stacktrace)
-        })
-        .collect()
-}
-
-fn exception(error_type: &str, stacktrace: Component) -> Component {
-    let error_type = error_type.trim();
-    let type_component = if error_type.is_empty() {
-        Component::leaf("type", String::new(), false, Some(HINT_NO_TYPE))
-    } else {
-        Component::leaf("type", error_type.to_owned(), true, None)
-    };
-    let children = vec![type_component, stacktrace];
-    let contributes = children.iter().any(|c| c.contributes);
-    Component {
-        id: "exception".to_owned(),
-        contributes,
-        children,
-        ..Component::default()
-    }
-}
-
-fn message(raw: &str, frames_count: bool, has_frames: bool) -> Component {
-    let normalized = message::normalize(raw);
-    let (contributes, hint) = match (frames_count, has_frames, normalized.is_empty()) {
-        (true, _, _) => (false, HINT_MESSAGE_IGNORED),
-        (false, _, true) => (false, HINT_EMPTY_MESSAGE),
-        (false, true, false) => (true, HINT_MESSAGE_NO_IN_APP),
-        (false, false, false) => (true, HINT_MESSAGE_NO_FRAMES),
-    };
-    Component::leaf("message", normalized, contributes, Some(hint))
 }
 
 impl Component {
@@ -254,6 +248,7 @@ impl Component {
             contributes,
             hint: hint.map(str::to_owned),
             children: Vec::new(),
+            fold: false,
         }
     }
 
@@ -270,8 +265,12 @@ impl Component {
 
 #[cfg(test)]
 mod tests {
+    use super::chain::{
+        HINT_EMPTY_MESSAGE, HINT_MESSAGE_IGNORED, HINT_MESSAGE_NO_FRAMES, HINT_MESSAGE_NO_IN_APP,
+        HINT_NO_TYPE,
+    };
     use super::*;
-    use crate::stacktrace::{Exception, Frame};
+    use crate::stacktrace::{Exception, Frame, Language};
 
     fn frame(file: &str, function: &str, in_app: bool) -> Frame {
         Frame {

@@ -15,6 +15,9 @@ use crate::stacktrace::Frame;
 pub struct ProjectRoot {
     /// Directory segments of each root; none before 2026-12 or without absolute in-app paths.
     roots: Vec<Vec<String>>,
+    /// How the event writes paths, for [`ProjectRoot::describe`]: a drive (`C:`) and `\`, or `/`.
+    drive: Option<String>,
+    separator: char,
 }
 
 impl ProjectRoot {
@@ -23,11 +26,16 @@ impl ProjectRoot {
         frames: impl IntoIterator<Item = &'a Frame>,
         in_app: impl Fn(&Frame) -> bool,
     ) -> Self {
-        let dirs: Vec<Vec<&str>> = frames
+        let files: Vec<&str> = frames
             .into_iter()
             .filter(|frame| in_app(frame))
             .filter_map(|frame| frame.file.as_deref())
-            .filter_map(segments)
+            .filter(|file| segments(file).is_some())
+            .collect();
+        let (drive, separator) = files.first().map_or((None, '/'), |file| style(file));
+        let dirs: Vec<Vec<&str>> = files
+            .iter()
+            .filter_map(|file| segments(file))
             .map(|mut segments| {
                 segments.pop();
                 segments
@@ -55,7 +63,11 @@ impl ProjectRoot {
             .filter(|root| !root.is_empty())
             .map(|root| root.into_iter().map(str::to_owned).collect())
             .collect();
-        Self { roots }
+        Self {
+            roots,
+            drive,
+            separator,
+        }
     }
 
     /// `path` below its root (`app/models/cart.rb`); `None` for paths under no root.
@@ -82,12 +94,15 @@ impl ProjectRoot {
             .filter(|last| SOURCE_DIRS.contains(last))
     }
 
-    /// How the roots read, for the "why grouped" explanation: `/srv/shop/releases/41/`.
+    /// How the roots read, for the "why grouped" explanation, as the event wrote them:
+    /// `/srv/shop/releases/41/`, `C:\inetpub\wwwroot\shop\`.
     pub fn describe(&self) -> Option<String> {
+        let sep = self.separator.to_string();
+        let drive = self.drive.as_deref().unwrap_or_default();
         (!self.roots.is_empty()).then(|| {
             self.roots
                 .iter()
-                .map(|root| format!("/{}/", root.join("/")))
+                .map(|root| format!("{drive}{sep}{}{sep}", root.join(&sep)))
                 .collect::<Vec<_>>()
                 .join(", ")
         })
@@ -120,6 +135,17 @@ fn segments(path: &str) -> Option<Vec<&str>> {
         .filter(|s| !s.is_empty() && *s != ".")
         .collect();
     (!segments.is_empty()).then_some(segments)
+}
+
+/// The drive and separator of an absolute path: `(Some("C:"), '\\')` for `C:\inetpub\a.php`.
+fn style(path: &str) -> (Option<String>, char) {
+    let path = path.trim();
+    let path = path.strip_prefix("file://").unwrap_or(path);
+    let bytes = path.as_bytes();
+    let drive = (bytes.len() > 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':')
+        .then(|| path[..2].to_owned());
+    let separator = if path.contains('\\') { '\\' } else { '/' };
+    (drive, separator)
 }
 
 fn common_prefix<'a, 'b>(mut dirs: impl Iterator<Item = &'b [&'a str]>) -> Vec<&'a str>
@@ -217,5 +243,10 @@ mod tests {
         let flat = root(&["/srv/shop/a.py", "/srv/shop/b.py"]);
         assert_eq!(flat.source_dir("/srv/shop/a.py"), None);
         assert_eq!(root(&["node:internal/timers"]).describe(), None);
+        let iis = root(&[
+            r"C:\inetpub\wwwroot\shop\a.php",
+            r"C:\inetpub\wwwroot\shop\b.php",
+        ]);
+        assert_eq!(iis.describe().as_deref(), Some(r"C:\inetpub\wwwroot\shop\"));
     }
 }

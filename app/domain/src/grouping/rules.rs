@@ -134,15 +134,8 @@ static RUST_PANIC_RAISE: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
-/// Launcher scripts directly in a `bin/` directory: `/usr/local/bin/celery`, `/app/.venv/bin/gunicorn`,
-/// `/app/bin/rails`, `/usr/bin/node` scripts (2026-12). They start every process the same way whatever the
-/// bug, and they live outside the project on most layouts, so they would hide its root.
-static LAUNCHER_SCRIPT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:^|[\\/])s?bin[\\/][^\\/]+$").expect("valid regex"));
-
 pub const HINT_PANIC_MACHINERY: &str =
     "inside Rust's panic machinery (the panic hook that reported it), so it is ignored";
-pub const HINT_LAUNCHER_SCRIPT: &str = "a launcher script in bin/, the same for every error";
 
 pub const HINT_PYTHON_COMPREHENSION: &str =
     "comprehension frames are inlined since Python 3.12, so they are ignored";
@@ -250,11 +243,6 @@ pub fn rust_panic_raise(module: Option<&str>, function: Option<&str>) -> bool {
         (None, None) => return false,
     };
     RUST_PANIC_RAISE.is_match(&symbol)
-}
-
-/// Whether a file is a launcher script (see [`LAUNCHER_SCRIPT`]).
-pub fn launcher_script(file: &str) -> bool {
-    LAUNCHER_SCRIPT.is_match(file)
 }
 
 #[cfg(test)]
@@ -516,21 +504,6 @@ mod tests {
                 !rust_panic_raise(module, function),
                 "{module:?} {function:?}"
             );
-        }
-    }
-
-    #[test]
-    fn launcher_scripts() {
-        for file in [
-            "/usr/local/bin/celery",
-            "/app/.venv/bin/gunicorn",
-            "/app/bin/rails",
-            r"C:\tools\bin\run",
-        ] {
-            assert!(launcher_script(file), "{file}");
-        }
-        for file in ["/app/bin/tasks/run.py", "/app/binary.py", "/srv/cabin/x.rb"] {
-            assert!(!launcher_script(file), "{file}");
         }
     }
 }

@@ -73,7 +73,7 @@ async fn settings_list_repositories_mappings_and_seen_ones() {
         &html,
         &[
             "<title>Source code settings · Stackprint</title>",
-            r#"<a href="/settings/source" aria-current="page">Settings</a>"#,
+            r#"<a href="/settings" aria-current="page">Settings</a>"#,
             // Repositories: how they authenticate, never with what.
             "<code>acme/shop</code>",
             "<td>Access token</td>",
