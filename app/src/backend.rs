@@ -5,7 +5,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use domain::access::SessionView;
+use domain::access::{
+    Caller, CreatedToken, InviteLink, InviteRequest, InviteView, ManagedUser, PasswordChange,
+    SessionView, TokenRequest, TokenView, UserChange,
+};
 use domain::explorer::{
     ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage, MergeResult,
     RangeQuery,
@@ -168,6 +171,66 @@ pub trait ExplorerBackend: Send + Sync + 'static {
         unsupported("sessions")
     }
 
+    /// Changes the caller's password (the current one checked) and ends their other sessions.
+    fn change_password(&self, caller: Caller, change: PasswordChange) -> BackendFuture<'_, ()> {
+        let _ = (caller, change);
+        unsupported("passwords")
+    }
+
+    /// The caller's API tokens, newest first, revoked ones included.
+    fn tokens(&self, caller: Caller) -> BackendFuture<'_, Vec<TokenView>> {
+        let _ = caller;
+        unsupported("API tokens")
+    }
+
+    /// A new API token of the caller's, returned once; its role is at most the caller's.
+    fn create_token(
+        &self,
+        caller: Caller,
+        request: TokenRequest,
+    ) -> BackendFuture<'_, CreatedToken> {
+        let _ = (caller, request);
+        unsupported("API tokens")
+    }
+
+    /// Revokes one of the caller's tokens.
+    fn revoke_token(&self, caller: Caller, id: i64) -> BackendFuture<'_, ()> {
+        let _ = (caller, id);
+        unsupported("API tokens")
+    }
+
+    /// Every user (admins).
+    fn users(&self) -> BackendFuture<'_, Vec<ManagedUser>> {
+        unsupported("users")
+    }
+
+    /// Changes a user's role or disabled flag; refused (`Invalid`) for the last enabled admin.
+    fn update_user(&self, id: i64, change: UserChange) -> BackendFuture<'_, ManagedUser> {
+        let _ = (id, change);
+        unsupported("users")
+    }
+
+    /// Pending invitations, newest first.
+    fn invites(&self) -> BackendFuture<'_, Vec<InviteView>> {
+        unsupported("invitations")
+    }
+
+    /// A new invitation by `caller`; its link (shown once) uses the public URL, else `host`.
+    fn create_invite(
+        &self,
+        caller: Caller,
+        request: InviteRequest,
+        host: Option<String>,
+    ) -> BackendFuture<'_, InviteLink> {
+        let _ = (caller, request, host);
+        unsupported("invitations")
+    }
+
+    fn delete_invite(&self, id: i64) -> BackendFuture<'_, ()> {
+        let _ = id;
+        unsupported("invitations")
+    }
+
     /// Code snippets for the in-app frames of an event, `context` lines either side of each frame's
     /// line; `Ok(None)` for an unknown event. GitHub failures are per-frame notes, not errors.
     fn event_source(&self, event_id: i64, context: u32) -> BackendFuture<'_, Option<EventSource>> {
@@ -175,6 +238,11 @@ pub trait ExplorerBackend: Send + Sync + 'static {
         unsupported("source code")
     }
 }
+
+/// The `Host` the request came to, which the server puts in context: links made for others
+/// (invitations) use it when no public URL is configured.
+#[derive(Debug, Clone, Default)]
+pub struct RequestHost(pub Option<String>);
 
 /// What the server puts in context: `provide_context(Backend(Arc::new(store)))`.
 #[derive(Clone)]

@@ -12,6 +12,7 @@ pub mod range;
 pub mod source_api;
 mod terms;
 pub mod url;
+pub mod users_api;
 
 #[cfg(all(test, feature = "ssr"))]
 mod tests;
@@ -23,8 +24,8 @@ use leptos_router::{SsrMode, path};
 
 use crate::components::UserMenu;
 use crate::pages::{
-    IssueDetailPage, IssueListPage, NotFound, ProfilePage, SettingsIndexPage, SetupPage,
-    SignInPage, SourceSettingsPage, TracePage,
+    InvitePage, IssueDetailPage, IssueListPage, NotFound, ProfilePage, SettingsIndexPage,
+    SetupPage, SignInPage, SourceSettingsPage, TokensSettingsPage, TracePage, UsersSettingsPage,
 };
 
 /// The HTML document around [`App`], rendered only on the server.
@@ -82,6 +83,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/source") view=SourceSettingsPage ssr=SsrMode::InOrder />
                     <Route path=path!("/signin") view=SignInPage ssr=SsrMode::InOrder />
                     <Route path=path!("/setup") view=SetupPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/invite") view=InvitePage ssr=SsrMode::InOrder />
+                    <Route path=path!("/settings/users") view=UsersSettingsPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/settings/tokens") view=TokensSettingsPage ssr=SsrMode::InOrder />
                 </Routes>
             </main>
         </Router>

@@ -42,3 +42,32 @@ CREATE TABLE api_tokens (
     revoked_at   INTEGER
 );
 CREATE INDEX api_tokens_user ON api_tokens (user_id);
+
+-- Invitations by link: only the SHA-256 of the link's secret is stored. A used invite is deleted in
+-- the transaction that creates its user, so a link works once.
+CREATE TABLE invites (
+    id          INTEGER PRIMARY KEY,
+    secret_hash BLOB    NOT NULL UNIQUE,
+    email       TEXT    NOT NULL,
+    role        TEXT    NOT NULL CHECK (role IN ('viewer', 'member', 'admin')),
+    invited_by  INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL
+);
+
+-- The setup link's secrets (SHA-256), one per server start while no user exists, so any instance
+-- behind one URL accepts the link any of them logged. Creating the first admin deletes them all.
+CREATE TABLE setup_secrets (
+    secret_hash BLOB    PRIMARY KEY,
+    created_at  INTEGER NOT NULL
+);
+
+-- Failed sign-ins, one row per failure and key, so every instance throttles the same way. The key is
+-- the SHA-256 of `account:<email>` or `ip:<address>`: what was typed into the email field (sometimes a
+-- password) is never stored.
+CREATE TABLE signin_failures (
+    id       INTEGER PRIMARY KEY,
+    key_hash BLOB    NOT NULL,
+    at       INTEGER NOT NULL
+);
+CREATE INDEX signin_failures_key ON signin_failures (key_hash, at);

@@ -5,12 +5,15 @@ use std::path::Path;
 use std::sync::Arc;
 
 use app::api::IntakeAddresses;
-use app::backend::{Backend, BackendError, BackendFuture, ExplorerBackend};
+use app::backend::{Backend, BackendError, BackendFuture, ExplorerBackend, RequestHost};
 use app::{App, shell};
 use axum::Router;
 use axum::http::header;
 use axum::http::request::Parts;
-use domain::access::{Caller, SessionView};
+use domain::access::{
+    Caller, CreatedToken, InviteLink, InviteRequest, InviteView, ManagedUser, PasswordChange,
+    SessionView, TokenRequest, TokenView, UserChange,
+};
 use domain::explorer::{
     ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage, MergeResult,
     RangeQuery,
@@ -23,11 +26,12 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
+use crate::auth::{Auth, AuthError, accounts, tokens};
 use crate::source::{SettingsError, SourceService};
 use crate::storage::{MergeError, Store, StoreError, TimeWindow, unix_ms_now};
 
-/// The store, and the source service for snippets and repository settings.
-struct StoreBackend(Store, SourceService);
+/// The store, the source service for snippets and repository settings, and the accounts.
+struct StoreBackend(Store, SourceService, Auth);
 
 /// Sessions count as live while used within the idle timeout.
 fn idle_cutoff() -> i64 {
@@ -50,6 +54,18 @@ fn merge_error(error: MergeError) -> BackendError {
     match error {
         MergeError::Store(e) => hide(e),
         refused => BackendError::Invalid(refused.to_string()),
+    }
+}
+
+/// Refused account changes say why; the server's own failures stay in the log.
+fn account_error(error: AuthError) -> BackendError {
+    match error {
+        AuthError::Store(e) => hide(e),
+        refused if refused.is_refusal() => BackendError::Invalid(refused.to_string()),
+        error => {
+            tracing::error!(%error, "account change failed");
+            BackendError::Failed("server error".to_string())
+        }
     }
 }
 
@@ -197,6 +213,80 @@ impl ExplorerBackend for StoreBackend {
     fn end_session(&self, user_id: i64, id: i64) -> BackendFuture<'_, bool> {
         Box::pin(async move { self.0.end_user_session(user_id, id).await.map_err(hide) })
     }
+
+    fn change_password(&self, caller: Caller, change: PasswordChange) -> BackendFuture<'_, ()> {
+        Box::pin(async move {
+            accounts::change_password(&self.0, &caller, change)
+                .await
+                .map_err(account_error)
+        })
+    }
+
+    fn tokens(&self, caller: Caller) -> BackendFuture<'_, Vec<TokenView>> {
+        Box::pin(async move {
+            tokens::own_tokens(&self.0, &caller)
+                .await
+                .map_err(account_error)
+        })
+    }
+
+    fn create_token(
+        &self,
+        caller: Caller,
+        request: TokenRequest,
+    ) -> BackendFuture<'_, CreatedToken> {
+        Box::pin(async move {
+            tokens::create_own_token(&self.0, &caller, &request)
+                .await
+                .map_err(account_error)
+        })
+    }
+
+    fn revoke_token(&self, caller: Caller, id: i64) -> BackendFuture<'_, ()> {
+        Box::pin(async move {
+            tokens::revoke_own_token(&self.0, &caller, id)
+                .await
+                .map_err(account_error)
+        })
+    }
+
+    fn users(&self) -> BackendFuture<'_, Vec<ManagedUser>> {
+        Box::pin(async move { accounts::users(&self.0).await.map_err(account_error) })
+    }
+
+    fn update_user(&self, id: i64, change: UserChange) -> BackendFuture<'_, ManagedUser> {
+        Box::pin(async move {
+            accounts::update_user(&self.0, id, change)
+                .await
+                .map_err(account_error)
+        })
+    }
+
+    fn invites(&self) -> BackendFuture<'_, Vec<InviteView>> {
+        Box::pin(async move { accounts::invites(&self.0).await.map_err(account_error) })
+    }
+
+    fn create_invite(
+        &self,
+        caller: Caller,
+        request: InviteRequest,
+        host: Option<String>,
+    ) -> BackendFuture<'_, InviteLink> {
+        Box::pin(async move {
+            let base = self.2.base_url(host.as_deref());
+            accounts::create_invite(&self.0, &caller, &request, &base)
+                .await
+                .map_err(account_error)
+        })
+    }
+
+    fn delete_invite(&self, id: i64) -> BackendFuture<'_, ()> {
+        Box::pin(async move {
+            accounts::delete_invite(&self.0, id)
+                .await
+                .map_err(account_error)
+        })
+    }
 }
 
 /// The intake ports (`None` when `off`), shown to a new install as where to send traces.
@@ -212,6 +302,7 @@ pub fn router(
     addr: SocketAddr,
     intake: IntakeListen,
     source: SourceService,
+    auth: Auth,
 ) -> Router {
     let options = LeptosOptions::builder()
         .output_name("stackprint")
@@ -219,7 +310,7 @@ pub fn router(
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
-    let backend = Backend(Arc::new(StoreBackend(store, source)));
+    let backend = Backend(Arc::new(StoreBackend(store, source, auth)));
     let routes = generate_route_list(App);
     Router::new()
         .leptos_routes_with_context(
@@ -243,6 +334,7 @@ pub fn router(
                     intake.agent,
                     intake.otlp,
                 ));
+                provide_context(RequestHost(host));
             },
             {
                 let options = options.clone();

@@ -137,9 +137,16 @@ pub fn explorer_app(store: Store, config: &Explorer<'_>) -> Router {
         auth,
         rules: Arc::new(Rules::new(rules)),
     };
-    crate::explorer::router(store, config.site_root, config.addr, config.intake, source)
-        .merge(json)
-        .layer(axum::middleware::from_fn_with_state(gate, guard))
+    crate::explorer::router(
+        store,
+        config.site_root,
+        config.addr,
+        config.intake,
+        source,
+        gate.auth.clone(),
+    )
+    .merge(json)
+    .layer(axum::middleware::from_fn_with_state(gate, guard))
 }
 
 async fn serve_port(name: &'static str, addr: SocketAddr, router: Router) -> anyhow::Result<()> {
@@ -153,7 +160,8 @@ async fn serve_port(name: &'static str, addr: SocketAddr, router: Router) -> any
             }
         });
     tracing::info!(%addr, "{name} listening");
-    // The peer address: intake checks it against `--intake-allow`.
+    // The peer address: intake checks it against `--intake-allow`, sign-in throttling counts
+    // failures per address.
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),

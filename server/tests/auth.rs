@@ -123,11 +123,12 @@ fn all_rules(store: &Store) -> Vec<Rule> {
     json.into_iter().chain(pages).chain(server_fns).collect()
 }
 
-/// A concrete path for a route pattern: parameters become `1` (ids are numbers, trace ids hex).
+/// A concrete path for a route pattern: parameters become `99999` (ids are numbers, trace ids hex),
+/// naming nothing that exists: a `DELETE /tokens/{id}` must not revoke the test's own tokens.
 fn concrete(pattern: &str) -> String {
     pattern
         .split('/')
-        .map(|part| if part.starts_with('{') { "1" } else { part })
+        .map(|part| if part.starts_with('{') { "99999" } else { part })
         .collect::<Vec<_>>()
         .join("/")
 }

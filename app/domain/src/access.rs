@@ -115,6 +115,97 @@ pub struct TokenView {
     pub revoked: bool,
 }
 
+/// A user as the admin's users page and `GET /api/v1/users` show them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagedUser {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub created_at: i64,
+}
+
+/// An admin's change to a user (`PUT /api/v1/users/{id}`); a field left out stays as it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserChange {
+    #[serde(default)]
+    pub role: Option<Role>,
+    #[serde(default)]
+    pub disabled: Option<bool>,
+}
+
+/// An invitation to create (`POST /api/v1/invites`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteRequest {
+    pub email: String,
+    pub role: Role,
+}
+
+/// A new invitation's link, shown once: only its hash is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteLink {
+    pub id: i64,
+    pub url: String,
+    pub expires_at: i64,
+}
+
+/// A pending invitation, as lists show it (never its link).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteView {
+    pub id: i64,
+    pub email: String,
+    pub role: Role,
+    pub created_at: i64,
+    pub expires_at: i64,
+    /// The inviting admin's email; `None` once that account is gone.
+    pub invited_by: Option<String>,
+}
+
+/// An API token to create (`POST /api/v1/tokens`); no `expires_days`: it never expires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRequest {
+    pub name: String,
+    pub role: Role,
+    #[serde(default)]
+    pub expires_days: Option<u32>,
+}
+
+/// A new API token, shown once: only its hash is stored. `Debug` leaves the token out.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedToken {
+    pub id: i64,
+    pub token: String,
+    pub prefix: String,
+    pub role: Role,
+    pub expires_at: Option<i64>,
+}
+
+/// A change of one's own password: the current one is required. `Debug` leaves both out.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordChange {
+    pub current: String,
+    pub new: String,
+}
+
+impl fmt::Debug for CreatedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreatedToken")
+            .field("id", &self.id)
+            .field("prefix", &self.prefix)
+            .field("role", &self.role)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for PasswordChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PasswordChange { .. }")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

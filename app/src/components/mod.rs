@@ -2,6 +2,7 @@
 
 mod breakdown;
 mod chart;
+mod copy_snippet;
 mod facet_panel;
 mod fingerprint;
 mod flame_axis;
@@ -26,6 +27,7 @@ mod user_menu;
 
 pub use breakdown::Breakdowns;
 pub use chart::{BarChart, Sparkline};
+pub use copy_snippet::CopySnippet;
 pub use facet_panel::FacetPanel;
 pub use fingerprint::FingerprintTree;
 pub use flame_axis::format_duration;

@@ -1,12 +1,13 @@
-//! `/settings/profile`: the signed-in user (email, name, role) and their browser sessions, each of
-//! the others with "End" (once hydrated). Signing out ends the current one.
+//! `/settings/profile`: the signed-in user (email, name, role), a form to change their password (the
+//! current one required; their other sessions end) and their browser sessions, each of the others
+//! with "End" (once hydrated). Signing out ends the current one.
 
-use domain::access::SessionView;
+use domain::access::{PasswordChange, SessionView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::account_api::{end_my_session, me, my_sessions};
-use crate::components::{Ago, ErrorNotice, Loading, server_message};
+use crate::account_api::{change_my_password, end_my_session, me, my_sessions};
+use crate::components::{Ago, ErrorNotice, Loading, server_message, use_hydrated};
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
@@ -48,6 +49,7 @@ pub fn ProfilePage() -> impl IntoView {
                     }
                 })}
             </Transition>
+            <PasswordForm changed=Callback::new(move |()| sessions.refetch()) />
             <section aria-labelledby="sessions-heading">
                 <h2 id="sessions-heading">"Sessions"</h2>
                 {move || {
@@ -66,6 +68,77 @@ pub fn ProfilePage() -> impl IntoView {
                 </Transition>
             </section>
         </article>
+    }
+}
+
+/// Changes the password through a server function once hydrated (a password never goes in a URL).
+#[component]
+fn PasswordForm(changed: Callback<()>) -> impl IntoView {
+    let hydrated = use_hydrated();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let change = Action::new(move |change: &PasswordChange| {
+        let change = change.clone();
+        async move {
+            let done = change_my_password(change).await;
+            if done.is_ok() {
+                current.set(String::new());
+                new.set(String::new());
+            }
+            changed.run(());
+            done
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        change.dispatch(PasswordChange {
+            current: current.get_untracked(),
+            new: new.get_untracked(),
+        });
+    };
+    let outcome = move || {
+        change.value().get().map(|result| match result {
+            Ok(()) => view! {
+                <p class="notice" role="status">"Password changed. Your other sessions were ended."</p>
+            }
+            .into_any(),
+            Err(e) => view! { <p class="notice error" role="alert">{server_message(&e)}</p> }.into_any(),
+        })
+    };
+    view! {
+        <section aria-labelledby="password-heading">
+            <h2 id="password-heading">"Password"</h2>
+            <form class="stacked-form" on:submit=submit>
+                <label>
+                    <span>"Current password"</span>
+                    <input
+                        type="password"
+                        autocomplete="current-password"
+                        required
+                        prop:value=current
+                        on:input=move |ev| current.set(event_target_value(&ev))
+                    />
+                </label>
+                <label>
+                    <span>"New password"</span>
+                    <input
+                        type="password"
+                        autocomplete="new-password"
+                        minlength="8"
+                        required
+                        prop:value=new
+                        on:input=move |ev| new.set(event_target_value(&ev))
+                    />
+                    <small class="muted">"At least 8 characters. Signs out your other browsers."</small>
+                </label>
+                <div class="form-actions">
+                    <button type="submit" disabled=move || !hydrated.get() || change.pending().get()>
+                        "Change password"
+                    </button>
+                </div>
+            </form>
+            {outcome}
+        </section>
     }
 }
 

@@ -9,12 +9,24 @@ use crate::account_api::me;
 use crate::components::{ErrorNotice, Loading};
 
 /// Each settings page, what it holds and who may open it.
-const SECTIONS: [(&str, &str, &str, Access); 2] = [
+const SECTIONS: [(&str, &str, &str, Access); 4] = [
     (
         "/settings/profile",
         "Profile and sessions",
-        "Your account and the browsers signed in as you.",
+        "Your account, your password and the browsers signed in as you.",
         Access::Role(Role::Viewer),
+    ),
+    (
+        "/settings/tokens",
+        "API tokens",
+        "Tokens for scripts and CI that act as you.",
+        Access::Role(Role::Viewer),
+    ),
+    (
+        "/settings/users",
+        "Users and invitations",
+        "Who may sign in, with which role; invitation links.",
+        Access::Role(Role::Admin),
     ),
     (
         "/settings/source",

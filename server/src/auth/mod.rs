@@ -2,6 +2,7 @@
 //! needs ([`rules`]), and the one layer that checks it ([`layer`]) on the explorer port. The intake
 //! ports do not pass through here.
 
+pub mod accounts;
 pub mod commands;
 pub mod cookie;
 pub mod layer;
@@ -9,17 +10,20 @@ pub mod password;
 pub mod rules;
 pub mod secret;
 pub mod setup;
+pub mod throttle;
+pub mod tokens;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use domain::access::{Caller, Role, UserView};
 
-use crate::storage::{NewSession, NewToken, NewUser, Saved, Store, StoreError, unix_ms_now};
+use crate::storage::{NewSession, NewUser, Saved, Store, StoreError, unix_ms_now};
 
 pub use self::password::PasswordError;
 pub use self::rules::Rules;
 pub use self::setup::SetupLink;
+pub use self::tokens::create_token;
 
 /// A session unused this long ends (the cookie stays valid only while it is used).
 pub const SESSION_IDLE: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -41,10 +45,28 @@ pub enum AuthError {
     Duplicate,
     #[error("no account has this email")]
     UnknownUser,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("the last enabled admin cannot be demoted or disabled: make another admin first")]
+    LastAdmin,
+    #[error("the current password is wrong")]
+    WrongPassword,
+    #[error("too many failed attempts: try again in a few minutes")]
+    Throttled,
     #[error(transparent)]
     Password(#[from] PasswordError),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl AuthError {
+    /// Whether the caller, not the server, is at fault (its text can be shown as it is).
+    pub fn is_refusal(&self) -> bool {
+        !matches!(
+            self,
+            Self::Store(_) | Self::Password(PasswordError::Hash(_) | PasswordError::Join(_))
+        )
+    }
 }
 
 /// How the server was reached from outside, for cookies and the CSRF check.
@@ -114,6 +136,16 @@ impl Auth {
 
     pub fn setup(&self) -> &SetupLink {
         &self.inner.setup
+    }
+
+    /// Where links to this server (invitations) point: the public URL, else the `Host` the request
+    /// came to over plain http.
+    pub fn base_url(&self, host: Option<&str>) -> String {
+        match (&self.inner.public.origin, host) {
+            (Some(origin), _) => origin.clone(),
+            (None, Some(host)) => format!("http://{host}"),
+            (None, None) => String::new(),
+        }
     }
 
     /// The user whose email and password match; `None` for any mismatch, unknown email or disabled
@@ -208,6 +240,44 @@ impl Auth {
     }
 }
 
+/// A checked email and display name with the password's hash, ready to store.
+pub struct Account {
+    email: String,
+    display_name: String,
+    password_hash: String,
+}
+
+impl Account {
+    /// Checks the email, defaults the name to the email's local part and hashes the password after
+    /// the password policy.
+    pub async fn new(email: &str, display_name: &str, password: String) -> Result<Self, AuthError> {
+        let email = checked_email(email)?;
+        let display_name = match display_name.trim() {
+            "" => email.split('@').next().unwrap_or(&email),
+            name => name,
+        };
+        let display_name = truncate(display_name, MAX_NAME_CHARS).to_owned();
+        let password_hash = password::hash(password).await?;
+        Ok(Self {
+            email,
+            display_name,
+            password_hash,
+        })
+    }
+
+    pub fn new_user(&self, role: Role) -> NewUser<'_> {
+        NewUser {
+            email: &self.email,
+            display_name: &self.display_name,
+            password_hash: Some(&self.password_hash),
+            role,
+        }
+    }
+}
+
+/// Display names longer than this are cut.
+const MAX_NAME_CHARS: usize = 200;
+
 /// Creates a user with a password, after the password policy. Used by the CLI, the environment
 /// bootstrap and the setup page.
 pub async fn create_user(
@@ -217,67 +287,23 @@ pub async fn create_user(
     password: String,
     role: Role,
 ) -> Result<UserView, AuthError> {
-    let email = email.trim();
-    if !valid_email(email) {
-        return Err(AuthError::Invalid(format!(
-            "`{email}` is not an email address"
-        )));
-    }
-    let display_name = match display_name.trim() {
-        "" => email.split('@').next().unwrap_or(email),
-        name => name,
-    };
-    let hash = password::hash(password).await?;
-    match store
-        .create_user(&NewUser {
-            email,
-            display_name: truncate(display_name, 200),
-            password_hash: Some(&hash),
-            role,
-        })
-        .await?
-    {
+    let account = Account::new(email, display_name, password).await?;
+    match store.create_user(&account.new_user(role)).await? {
         Saved::Saved(user) => Ok(user),
         Saved::Duplicate | Saved::NotFound => Err(AuthError::Duplicate),
     }
 }
 
-/// A new API token for the user with `email`: the token (shown once) and its stored prefix. The
-/// token's role is capped at the user's.
-pub async fn create_token(
-    store: &Store,
-    email: &str,
-    name: &str,
-    role: Role,
-    expires_at: Option<i64>,
-) -> Result<(String, Role), AuthError> {
-    let Some((owner, _)) = store.user_credentials(email.trim()).await? else {
-        return Err(AuthError::UnknownUser);
-    };
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(AuthError::Invalid(
-            "the token name must have 1 to 100 characters".to_owned(),
-        ));
+/// `email` trimmed and lowercased (the sign-in key), or why it is refused.
+fn checked_email(email: &str) -> Result<String, AuthError> {
+    let email = email.trim();
+    if valid_email(email) {
+        Ok(email.to_lowercase())
+    } else {
+        Err(AuthError::Invalid(format!(
+            "`{email}` is not an email address"
+        )))
     }
-    if role > owner.user.role {
-        return Err(AuthError::Invalid(format!(
-            "a token's role cannot be above its owner's ({})",
-            owner.user.role
-        )));
-    }
-    let (token, prefix) = secret::new_api_token();
-    store
-        .create_token(&NewToken {
-            user_id: owner.user.id,
-            name,
-            prefix: &prefix,
-            token_hash: &secret::digest(&token),
-            role,
-            expires_at,
-        })
-        .await?;
-    Ok((token, role))
 }
 
 /// Enough to refuse typos, not a validation of deliverability: one `@` with text on both sides.

@@ -19,8 +19,11 @@ pub const PAGES: &[(&str, Access)] = &[
     ("/settings", VIEWER),
     ("/settings/profile", VIEWER),
     ("/settings/source", ADMIN),
+    ("/settings/users", ADMIN),
+    ("/settings/tokens", VIEWER),
     ("/signin", Access::Public),
     ("/setup", Access::Public),
+    ("/invite", Access::Public),
 ];
 
 /// Server functions (POST, `/api/ui/…`), which the pages call.
@@ -49,6 +52,17 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     ("/api/ui/me", Access::Public),
     ("/api/ui/me/sessions", VIEWER),
     ("/api/ui/me/sessions/end", VIEWER),
+    ("/api/ui/me/password", VIEWER),
+    // Anyone sees and revokes their own tokens (a viewer's may come from the CLI); members and
+    // admins make them.
+    ("/api/ui/me/tokens", VIEWER),
+    ("/api/ui/me/tokens/create", MEMBER),
+    ("/api/ui/me/tokens/revoke", VIEWER),
+    ("/api/ui/users", ADMIN),
+    ("/api/ui/users/update", ADMIN),
+    ("/api/ui/invites", ADMIN),
+    ("/api/ui/invites/create", ADMIN),
+    ("/api/ui/invites/delete", ADMIN),
 ];
 
 /// One route's rule.

@@ -2,18 +2,26 @@
 //! `STACKPRINT_ADMIN_EMAIL` + `STACKPRINT_ADMIN_PASSWORD_FILE`, applied only while no user exists;
 //! otherwise a one-time setup link (`/setup?token=…`) logged once at start, which every page points
 //! to until an account exists. Nobody becomes admin by being the first visitor.
+//!
+//! The link's secret is stored (as a SHA-256) in the database, one per instance start, so behind one
+//! URL any instance accepts the link any of them logged; creating the admin deletes them all.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use domain::access::{Role, UserView};
 
-use super::{AuthError, create_user, secret};
-use crate::storage::Store;
+use super::{Account, AuthError, create_user, secret};
+use crate::storage::{FirstAdmin, Store};
 
-/// The pending setup link's secret (its digest), shared by the requests of one process.
+/// Whether this process may still see a database without accounts: while it does, pages without a
+/// caller check for accounts and point to the setup page. Once accounts exist it never reopens
+/// (accounts are disabled, never deleted), which spares every later request the check.
 #[derive(Clone, Default)]
-pub struct SetupLink(Arc<Mutex<Option<Vec<u8>>>>);
+pub struct SetupLink(Arc<AtomicBool>);
+
+const NOT_VALID: &str = "this setup link is not valid (anymore); see the server log";
 
 impl SetupLink {
     /// A link that is already closed (accounts exist).
@@ -21,31 +29,20 @@ impl SetupLink {
         Self::default()
     }
 
-    fn open(secret: &str) -> Self {
-        Self(Arc::new(Mutex::new(Some(secret::digest(secret)))))
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Vec<u8>>> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    fn open() -> Self {
+        Self(Arc::new(AtomicBool::new(true)))
     }
 
     pub fn is_open(&self) -> bool {
-        self.lock().is_some()
+        self.0.load(Ordering::Relaxed)
     }
 
     pub fn close(&self) {
-        *self.lock() = None;
+        self.0.store(false, Ordering::Relaxed);
     }
 
-    /// Whether `token` is the pending link's.
-    pub fn matches(&self, token: &str) -> bool {
-        self.lock()
-            .as_deref()
-            .is_some_and(|digest| digest == secret::digest(token).as_slice())
-    }
-
-    /// Creates the first admin through the link, once: refused when the token is wrong or any
-    /// account exists (made meanwhile by the CLI or another instance).
+    /// Creates the first admin through a link, once: refused when no instance logged `token` or any
+    /// account exists (made meanwhile by the CLI or through another instance).
     pub async fn create_admin(
         &self,
         store: &Store,
@@ -54,20 +51,28 @@ impl SetupLink {
         display_name: &str,
         password: String,
     ) -> Result<UserView, AuthError> {
-        if !self.matches(token) {
-            return Err(AuthError::Invalid(
-                "this setup link is not valid (anymore); see the server log".to_owned(),
-            ));
+        let digest = secret::digest(token);
+        // A wrong link costs no password hash.
+        if !store.has_setup_secret(&digest).await? {
+            return Err(AuthError::Invalid(NOT_VALID.to_owned()));
         }
-        if store.user_count().await? > 0 {
-            self.close();
-            return Err(AuthError::Invalid(
-                "an account exists already: sign in".to_owned(),
-            ));
+        let account = Account::new(email, display_name, password).await?;
+        match store
+            .create_first_admin(&digest, &account.new_user(Role::Admin))
+            .await?
+        {
+            FirstAdmin::Created(admin) => {
+                self.close();
+                Ok(admin)
+            }
+            FirstAdmin::BadLink => Err(AuthError::Invalid(NOT_VALID.to_owned())),
+            FirstAdmin::AccountsExist => {
+                self.close();
+                Err(AuthError::Invalid(
+                    "an account exists already: sign in".to_owned(),
+                ))
+            }
         }
-        let admin = create_user(store, email, display_name, password, Role::Admin).await?;
-        self.close();
-        Ok(admin)
     }
 }
 
@@ -98,6 +103,8 @@ pub enum BootstrapError {
 /// once. Returns the link (closed when accounts exist).
 pub async fn bootstrap(store: &Store, config: &Bootstrap<'_>) -> Result<SetupLink, BootstrapError> {
     if store.user_count().await.map_err(AuthError::from)? > 0 {
+        // Links logged before the CLI made an account can make none now; they go.
+        store.clear_setup_secrets().await.map_err(AuthError::from)?;
         return Ok(SetupLink::closed());
     }
     match (config.admin_email, config.admin_password_file) {
@@ -115,14 +122,18 @@ pub async fn bootstrap(store: &Store, config: &Bootstrap<'_>) -> Result<SetupLin
         }
         (None, None) => {
             let token = secret::random_secret();
+            store
+                .add_setup_secret(&secret::digest(&token))
+                .await
+                .map_err(AuthError::from)?;
             // Logged once on purpose: the operator opens it to create the first admin. It works
-            // only while no account exists, and only in this process.
+            // only while no account exists.
             tracing::warn!(
                 "no account exists yet: create the first admin at {}/setup?token={token} \
                  (or run `stackprint admin create`)",
                 config.base_url.trim_end_matches('/')
             );
-            Ok(SetupLink::open(&token))
+            Ok(SetupLink::open())
         }
         _ => Err(BootstrapError::Incomplete),
     }

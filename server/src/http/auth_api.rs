@@ -1,5 +1,6 @@
-//! Sign-in, sign-out and first setup on the explorer port: HTML form posts answered with redirects,
-//! so they work before (and without) the WASM. `GET /api/v1/me` ([`me`]) tells scripts who they are.
+//! Sign-in, sign-out, first setup and accepting an invitation on the explorer port: HTML form posts
+//! answered with redirects, so they work before (and without) the WASM. Sign-in is throttled
+//! ([`crate::auth::throttle`]). `GET /api/v1/me` ([`me`]) tells scripts who they are.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
@@ -9,7 +10,8 @@ use domain::access::{Access, Caller, Role, UserView};
 use serde::{Deserialize, Serialize};
 
 use super::Guarded;
-use crate::auth::{Auth, AuthError, cookie, encode};
+use crate::auth::throttle::{Attempt, ClientIp};
+use crate::auth::{Auth, AuthError, accounts, cookie, encode};
 
 /// One message for every failed sign-in: which part was wrong is not told.
 const SIGNIN_FAILED: &str = "Wrong email or password.";
@@ -19,6 +21,7 @@ pub fn routes(auth: Auth) -> Guarded {
         .post("/auth/signin", Access::Public, signin)
         .post("/auth/signout", Access::Public, signout)
         .post("/auth/setup", Access::Public, setup)
+        .post("/auth/invite", Access::Public, accept_invite)
         .with_state(auth)
 }
 
@@ -69,11 +72,26 @@ async fn signed_in(auth: &Auth, user: &UserView, headers: &HeaderMap, to: &str) 
 
 async fn signin(
     State(auth): State<Auth>,
+    ip: ClientIp,
     headers: HeaderMap,
     Form(form): Form<SignIn>,
 ) -> Response {
     let next = local_path(&form.next).to_owned();
-    match auth.check_password(&form.email, form.password).await {
+    let attempt = Attempt::new(&form.email, ip);
+    let checked = async {
+        // A locked account or address gets the same answer as a wrong password, without a check.
+        if attempt.locked(auth.store()).await? {
+            tracing::info!("sign-in refused: too many failures");
+            return Ok(None);
+        }
+        let user = auth.check_password(&form.email, form.password).await?;
+        match &user {
+            Some(_) => attempt.succeeded(auth.store()).await?,
+            None => attempt.failed(auth.store()).await?,
+        }
+        Ok::<_, crate::storage::StoreError>(user)
+    };
+    match checked.await {
         Ok(Some(user)) => signed_in(&auth, &user, &headers, &next).await,
         Ok(None) => {
             tracing::debug!("sign-in refused");
@@ -134,13 +152,7 @@ async fn setup(State(auth): State<Auth>, headers: HeaderMap, Form(form): Form<Se
             signed_in(&auth, &admin, &headers, "/settings").await
         }
         Err(error) => {
-            let reason = match &error {
-                AuthError::Store(e) => {
-                    tracing::error!(error = %e, "setup failed");
-                    "Setup failed; try again.".to_owned()
-                }
-                other => other.to_string(),
-            };
+            let reason = reason(&error, "setup");
             Redirect::to(&format!(
                 "/setup?token={}&error={}",
                 encode(&form.token),
@@ -148,6 +160,45 @@ async fn setup(State(auth): State<Auth>, headers: HeaderMap, Form(form): Form<Se
             ))
             .into_response()
         }
+    }
+}
+
+/// What a refused form is told: the refusal itself, or (the server's fault, logged) a generic line.
+fn reason(error: &AuthError, what: &str) -> String {
+    if error.is_refusal() {
+        error.to_string()
+    } else {
+        tracing::error!(%error, "{what} failed");
+        "That failed; try again.".to_owned()
+    }
+}
+
+#[derive(Deserialize)]
+struct AcceptInvite {
+    token: String,
+    display_name: String,
+    password: String,
+}
+
+/// Creates the invited user and signs them in; a refusal goes back to the invitation page with why.
+async fn accept_invite(
+    State(auth): State<Auth>,
+    headers: HeaderMap,
+    Form(form): Form<AcceptInvite>,
+) -> Response {
+    match accounts::accept_invite(auth.store(), &form.token, &form.display_name, form.password)
+        .await
+    {
+        Ok(user) => {
+            tracing::info!(user = user.id, role = %user.role, "invitation accepted");
+            signed_in(&auth, &user, &headers, "/").await
+        }
+        Err(error) => Redirect::to(&format!(
+            "/invite?token={}&error={}",
+            encode(&form.token),
+            encode(&reason(&error, "accepting an invitation"))
+        ))
+        .into_response(),
     }
 }
 

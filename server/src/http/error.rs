@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use domain::intake::DropReason;
 use serde_json::json;
 
+use crate::auth::{AuthError, PasswordError};
 use crate::intake::IntakeError;
 use crate::pipeline::IngestError;
 use crate::storage::{MergeError, StoreError};
@@ -21,6 +22,17 @@ pub enum ApiError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Merge(MergeError),
+    #[error(transparent)]
+    Account(AuthError),
+}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::Store(e) => Self::Store(e),
+            refused => Self::Account(refused),
+        }
+    }
 }
 
 impl From<MergeError> for ApiError {
@@ -41,13 +53,33 @@ impl IntoResponse for ApiError {
                 StatusCode::CONFLICT
             }
             Self::Merge(_) => StatusCode::BAD_REQUEST,
+            Self::Account(e) => match e {
+                AuthError::NotFound(_) | AuthError::UnknownUser => StatusCode::NOT_FOUND,
+                AuthError::Duplicate | AuthError::LastAdmin => StatusCode::CONFLICT,
+                AuthError::Throttled => StatusCode::TOO_MANY_REQUESTS,
+                AuthError::Password(PasswordError::Hash(_) | PasswordError::Join(_))
+                | AuthError::Store(_) => {
+                    tracing::error!(error = %e, "account change failed");
+                    StatusCode::INTERNAL_SERVER_ERROR
+                }
+                AuthError::Invalid(_)
+                | AuthError::WrongPassword
+                | AuthError::Password(PasswordError::TooShort | PasswordError::TooLong) => {
+                    StatusCode::BAD_REQUEST
+                }
+            },
             Self::Store(e) => {
                 // The database's own text stays in the log: it can name tables and values.
                 tracing::error!(error = %e, "API query failed");
                 StatusCode::INTERNAL_SERVER_ERROR
             }
         };
-        (status, Json(json!({ "error": self.to_string() }))).into_response()
+        // A failed hash names the library's internals: the log has it, the client a plain word.
+        let reason = match &self {
+            Self::Account(e) if !e.is_refusal() => "server error".to_owned(),
+            other => other.to_string(),
+        };
+        (status, Json(json!({ "error": reason }))).into_response()
     }
 }
 

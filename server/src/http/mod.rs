@@ -12,6 +12,7 @@ mod merge_api;
 mod otlp;
 mod source_api;
 mod stack_rules_api;
+mod users_api;
 
 pub use body::{BodyLimits, InflightBudget};
 pub use error::{ApiError, IntakeFailure, Overload};
@@ -76,8 +77,8 @@ pub fn source_api_router(source: SourceService) -> axum::Router {
     source_api::routes(source).into_router()
 }
 
-/// The JSON API under `/api/v1` with the source endpoints, and sign-in, sign-out and setup, each
-/// route with its access rule.
+/// The JSON API under `/api/v1` with the source, stack-rule and account endpoints, and the sign-in,
+/// sign-out, setup and invitation forms, each route with its access rule.
 pub fn explorer_json_routes(
     store: Store,
     source: SourceService,
@@ -88,10 +89,11 @@ pub fn explorer_json_routes(
         store: store.clone(),
         book: rules,
     });
-    auth_api::routes(auth).nest(
+    auth_api::routes(auth.clone()).nest(
         "/api/v1",
         api::routes(store)
             .merge(source_api::routes(source))
-            .merge(rules),
+            .merge(rules)
+            .merge(users_api::routes(auth)),
     )
 }

@@ -30,7 +30,10 @@ mod texts;
 mod triage;
 mod window;
 
-pub use auth::{NewSession, NewToken, NewUser, SessionRow, TokenRow, UserRow};
+pub use auth::{
+    FirstAdmin, InviteAcceptance, NewInvite, NewSession, NewToken, NewUser, SessionRow, TokenRow,
+    UserRow, UserUpdate,
+};
 pub use merge::MergeError;
 pub use source::{CachedFile, LinkedRepository, RepositoryRow, Saved, Secret};
 pub use stack_rules::{GroupingSample, SaveRulesError};

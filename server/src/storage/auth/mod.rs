@@ -1,8 +1,9 @@
-//! Account storage: users, browser sessions and API tokens. Secrets never reach the database: sessions
-//! and tokens are stored as SHA-256 hashes of what the browser or script holds, passwords as argon2id
-//! hashes (made by [`crate::auth`]).
+//! Account storage: users, browser sessions and API tokens (`sql`); roles, disabling, invitations
+//! and passwords (`users`); setup links and failed sign-ins (`gate`). Secrets never reach the
+//! database: sessions, tokens, invitation and setup links are stored as SHA-256 hashes of what the
+//! browser or script holds, passwords as argon2id hashes (made by [`crate::auth`]).
 //!
-//! The SQL (`sql`) is written once for both backends.
+//! The SQL is written once for both backends.
 
 use domain::access::{Role, SessionView, TokenView, UserView};
 
@@ -97,15 +98,25 @@ fn is_unique_violation(error: &sqlx::Error) -> bool {
 
 mod sql;
 
-/// Runs `$f` of the backend module with the pool `$which` (`reader` or `writer`).
+/// Runs `$f` of the backend module (of `sql`, or of `$m`) with the pool `$which` (`reader` or
+/// `writer`).
 macro_rules! auth_call {
     ($store:expr, $which:ident, $f:ident ( $($arg:expr),* )) => {
+        auth_call!($store, $which, sql::$f($($arg),*))
+    };
+    ($store:expr, $which:ident, $m:ident :: $f:ident ( $($arg:expr),* )) => {
         match $store {
-            Store::Sqlite(s) => sql::sqlite::$f(s.$which().pool $(, $arg)*).await,
-            Store::Postgres(s) => sql::postgres::$f(s.$which().pool $(, $arg)*).await,
+            Store::Sqlite(s) => $m::sqlite::$f(s.$which().pool $(, $arg)*).await,
+            Store::Postgres(s) => $m::postgres::$f(s.$which().pool $(, $arg)*).await,
         }
     };
 }
+
+mod gate;
+mod users;
+
+pub use gate::FirstAdmin;
+pub use users::{InviteAcceptance, NewInvite, UserUpdate};
 
 impl Store {
     pub async fn user_count(&self) -> Result<i64, StoreError> {

@@ -22,8 +22,9 @@ macro_rules! auth_sql {
                 .await?)
         }
 
-        pub async fn insert_user(
-            pool: &Pool,
+        /// On the pool, or in a transaction (the setup link's and an invite's).
+        pub async fn insert_user<'e, E: sqlx::Executor<'e, Database = $db>>(
+            executor: E,
             user: &NewUser<'_>,
             now: i64,
         ) -> Result<Saved<UserView>, StoreError> {
@@ -37,7 +38,7 @@ macro_rules! auth_sql {
             .bind(user.password_hash)
             .bind(user.role.as_str())
             .bind(now)
-            .fetch_one(pool)
+            .fetch_one(executor)
             .await;
             match inserted {
                 Ok(id) => Ok(Saved::Saved(UserView {
