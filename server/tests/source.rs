@@ -438,10 +438,10 @@ async fn chunk_root_git_tags_reach_ingested_events(db: &TestDb) {
         traces: vec![vec![root, child]],
     };
     db.store
-        .write_batch(&server::pipeline::prepare(
-            &payload,
-            server::pipeline::Transition::NONE,
-        ))
+        .write_batch(
+            &server::pipeline::prepare(&payload, server::pipeline::Transition::NONE)
+                .expect("prepare"),
+        )
         .await
         .expect("write");
     let issue = db

@@ -27,7 +27,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio::time::MissedTickBehavior;
 
 pub use self::drops::{DropCounter, DropCounts};
-use crate::storage::{NewEvent, Store, WriteBatch, unix_ms_now};
+use crate::storage::{NewEvent, Store, StoreError, TraceBlob, WriteBatch, unix_ms_now};
 
 /// Default of `--intake-queue-depth`: batches prepared or waiting for the writer.
 pub const QUEUE_DEPTH: usize = 256;
@@ -114,7 +114,11 @@ impl Ingestor {
         let transition = self.transition;
         let batch = tokio::task::spawn_blocking(move || prepare(&payload, transition))
             .await
-            .map_err(|_| IngestError::PrepareFailed)?;
+            .map_err(|_| IngestError::PrepareFailed)?
+            .map_err(|e| {
+                tracing::error!(error = %e, "encoding a trace failed");
+                IngestError::PrepareFailed
+            })?;
         let (done, answer) = oneshot::channel();
         self.jobs
             .send(Job { batch, done, slot })
@@ -185,8 +189,9 @@ async fn writer(store: Store, mut rx: mpsc::UnboundedReceiver<Job>, drops: DropC
     }
 }
 
-/// Extracts error events, groups them and collects the traces and counters to store.
-pub fn prepare(payload: &Payload, transition: Transition) -> WriteBatch {
+/// Extracts error events, groups them and collects the traces (encoded here, off the writer) and
+/// counters to store.
+pub fn prepare(payload: &Payload, transition: Transition) -> Result<WriteBatch, StoreError> {
     let with_previous = transition.active(unix_ms_now());
     let mut batch = WriteBatch {
         spans: payload.span_count() as u64,
@@ -207,12 +212,14 @@ pub fn prepare(payload: &Payload, transition: Transition) -> WriteBatch {
         }
         for event in extraction.events {
             if stored_traces.insert(event.event.trace_id) {
-                batch.traces.push((event.event.trace_id, trace.clone()));
+                batch
+                    .traces
+                    .push((event.event.trace_id, TraceBlob::encode(trace)?));
             }
             batch.events.push(group(event, with_previous));
         }
     }
-    batch
+    Ok(batch)
 }
 
 /// Groups one event; `with_previous` also computes the previous version's hash.

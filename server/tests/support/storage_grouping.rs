@@ -82,7 +82,7 @@ async fn issues(store: &Store) -> Vec<(i64, String, i64)> {
 
 async fn ingest(store: &Store, payload: &Payload, transition: Transition) {
     store
-        .write_batch(&prepare(payload, transition))
+        .write_batch(&prepare(payload, transition).expect("prepare"))
         .await
         .expect("write");
 }

@@ -12,7 +12,7 @@ use crate::storage::rows::BatchRows;
 use crate::storage::texts;
 use crate::storage::triage::{self, StoredIssue};
 use crate::storage::window::prune_before;
-use crate::storage::{StoreError, WriteBatch, aliases, decode};
+use crate::storage::{StoreError, WriteBatch, aliases};
 
 /// In `DO UPDATE`, bare column names are the stored row's values, before the update. SQLite returns
 /// the rows of a multi-row statement in no set order: each names its issue.
@@ -312,21 +312,14 @@ async fn store_traces(
             stored.insert(row.try_get(0)?, row.try_get(1)?);
         }
     }
-    let blobs = rows
-        .traces
-        .iter()
-        .map(|(id, spans)| {
-            let blob = decode::merged_trace(stored.get(id).map(Vec::as_slice), spans)?;
-            Ok((id, blob))
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
+    let blobs = rows.trace_blobs(&stored)?;
     let statements = multi_row(
         "INSERT INTO traces (trace_id, spans) ",
         " ON CONFLICT (trace_id) DO UPDATE SET spans = excluded.spans",
         2,
         blobs,
         |row, (id, blob)| {
-            row.push_bind(id.as_str()).push_bind(blob);
+            row.push_bind(id).push_bind(blob.as_bytes());
         },
     );
     execute(tx, statements).await
