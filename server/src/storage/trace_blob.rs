@@ -7,6 +7,7 @@
 //! Traces are encoded when the batch is prepared, on the request's own thread, so the single writer
 //! only copies bytes; it decodes only to merge with spans stored before under the same id.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::io::Read;
 
@@ -19,6 +20,11 @@ use super::rows::merge_spans;
 const DEFLATE_JSON: u8 = 1;
 const ZSTD_JSON: u8 = 2;
 const ZSTD_LEVEL: i32 = 1;
+
+thread_local! {
+    /// A compression context per thread: creating one per trace took 3.5% of the storm's CPU profile.
+    static COMPRESSOR: RefCell<Option<zstd::bulk::Compressor<'static>>> = const { RefCell::new(None) };
+}
 
 /// One trace's spans, encoded for storage.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,9 +44,17 @@ impl TraceBlob {
             serde_json::to_vec(&merge_spans(Vec::new(), spans))
         }
         .map_err(corrupt)?;
-        let mut blob = Vec::with_capacity(json.len() / 4 + 16);
-        blob.push(ZSTD_JSON);
-        zstd::stream::copy_encode(json.as_slice(), &mut blob, ZSTD_LEVEL).map_err(corrupt)?;
+        let mut blob = vec![0; 1 + zstd::zstd_safe::compress_bound(json.len())];
+        blob[0] = ZSTD_JSON;
+        let written = COMPRESSOR.with(|cell| {
+            let mut cell = cell.borrow_mut();
+            let compressor = match &mut *cell {
+                Some(compressor) => compressor,
+                None => cell.insert(zstd::bulk::Compressor::new(ZSTD_LEVEL)?),
+            };
+            compressor.compress_to_buffer(&json, &mut blob[1..])
+        });
+        blob.truncate(1 + written.map_err(corrupt)?);
         Ok(Self(blob))
     }
 
