@@ -439,8 +439,12 @@ async fn chunk_root_git_tags_reach_ingested_events(db: &TestDb) {
     };
     db.store
         .write_batch(
-            &server::pipeline::prepare(&payload, server::pipeline::Transition::NONE)
-                .expect("prepare"),
+            &server::pipeline::prepare(
+                &payload,
+                server::pipeline::Transition::NONE,
+                &server::pipeline::GroupingCache::default(),
+            )
+            .expect("prepare"),
         )
         .await
         .expect("write");

@@ -163,6 +163,7 @@ async fn run(dir: &Path, pid: u32, ports: Ports, knobs: &Knobs) -> anyhow::Resul
         );
         reset_peak_rss(pid)?;
         let (stored_before, disk_before) = (stat(&api_addr, "error_events").await?, dir_size(dir)?);
+        let cpu_before = cpu_seconds(pid)?;
         let traces_per_request = 50;
         let requests = knobs.storm_events.div_ceil(traces_per_request as u64);
         let started = Instant::now();
@@ -177,14 +178,17 @@ async fn run(dir: &Path, pid: u32, ports: Ports, knobs: &Knobs) -> anyhow::Resul
         let secs = started.elapsed().as_secs_f64();
         let stored = stat(&api_addr, "error_events").await? - stored_before;
         let disk = dir_size(dir)?.saturating_sub(disk_before);
+        let cpu = cpu_seconds(pid)? - cpu_before;
         let peak = peak_rss_mb(pid)?;
         intake_peak = Some(intake_peak.map_or(peak, |p: f64| p.max(peak)));
         let line = format!(
             "storm: {:.0} error events/s, {:.0} spans/s ({stored} events, {spans} spans in {secs:.2}s), \
-             {:.0} bytes on disk per stored event (its trace included), peak RSS {peak:.1} MB",
+             {:.0} bytes on disk per stored event (its trace included), server CPU {:.0} µs per \
+             event, peak RSS {peak:.1} MB",
             stored as f64 / secs,
             spans as f64 / secs,
-            disk as f64 / stored.max(1) as f64
+            disk as f64 / stored.max(1) as f64,
+            cpu * 1e6 / stored.max(1) as f64
         );
         println!("{line}");
         report.fact("intake", line);
@@ -409,6 +413,25 @@ fn peak_rss_mb(pid: u32) -> anyhow::Result<f64> {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .ok_or_else(|| anyhow::anyhow!("no VmHWM in /proc/{pid}/status"))?;
     Ok(kb as f64 / 1024.0)
+}
+
+/// CPU time (user and system) the server used so far, in seconds: on a shared machine a steadier
+/// measure of the work per event than the wall clock.
+fn cpu_seconds(pid: u32) -> anyhow::Result<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // Fields after the parenthesized command name: state is field 3, utime 14 and stime 15.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| -> anyhow::Result<f64> {
+        Ok(fields
+            .get(i - 3)
+            .ok_or_else(|| anyhow::anyhow!("short /proc/{pid}/stat"))?
+            .parse::<f64>()?)
+    };
+    // Linux reports clock ticks of 1/100 s (USER_HZ) on every architecture it runs on here.
+    Ok((ticks(14)? + ticks(15)?) / 100.0)
 }
 
 /// Resets `VmHWM` to the current RSS (Linux's `clear_refs` value 5), so each phase reports its own peak.

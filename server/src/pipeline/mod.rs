@@ -14,6 +14,7 @@
 //! rather than waiting while memory and latency grow.
 
 mod drops;
+mod grouping_cache;
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -27,6 +28,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio::time::MissedTickBehavior;
 
 pub use self::drops::{DropCounter, DropCounts};
+use self::grouping_cache::Grouped;
+pub use self::grouping_cache::GroupingCache;
 use crate::storage::{NewEvent, Store, StoreError, TraceBlob, WriteBatch, unix_ms_now};
 
 /// Default of `--intake-queue-depth`: batches prepared or waiting for the writer.
@@ -81,6 +84,7 @@ pub struct Ingestor {
     slots: Arc<Semaphore>,
     drops: DropCounter,
     transition: Transition,
+    grouping: Arc<GroupingCache>,
 }
 
 impl Ingestor {
@@ -95,6 +99,7 @@ impl Ingestor {
             slots: Arc::new(Semaphore::new(queue_depth.min(Semaphore::MAX_PERMITS))),
             drops,
             transition,
+            grouping: Arc::default(),
         }
     }
 
@@ -111,8 +116,8 @@ impl Ingestor {
             .try_acquire_owned()
             .map_err(|_| IngestError::QueueFull)?;
         // Extraction, stack parsing and grouping are CPU work: keep them off the async workers.
-        let transition = self.transition;
-        let batch = tokio::task::spawn_blocking(move || prepare(&payload, transition))
+        let (transition, grouping) = (self.transition, self.grouping.clone());
+        let batch = tokio::task::spawn_blocking(move || prepare(&payload, transition, &grouping))
             .await
             .map_err(|_| IngestError::PrepareFailed)?
             .map_err(|e| {
@@ -189,9 +194,13 @@ async fn writer(store: Store, mut rx: mpsc::UnboundedReceiver<Job>, drops: DropC
     }
 }
 
-/// Extracts error events, groups them and collects the traces (encoded here, off the writer) and
-/// counters to store.
-pub fn prepare(payload: &Payload, transition: Transition) -> Result<WriteBatch, StoreError> {
+/// Extracts error events, groups them (each distinct error once while `cache` remembers it) and
+/// collects the traces (encoded here, off the writer) and counters to store.
+pub fn prepare(
+    payload: &Payload,
+    transition: Transition,
+    cache: &GroupingCache,
+) -> Result<WriteBatch, StoreError> {
     let with_previous = transition.active(unix_ms_now());
     let mut batch = WriteBatch {
         spans: payload.span_count() as u64,
@@ -216,34 +225,38 @@ pub fn prepare(payload: &Payload, transition: Transition) -> Result<WriteBatch, 
                     .traces
                     .push((event.event.trace_id, TraceBlob::encode(trace)?));
             }
-            batch.events.push(group(event, with_previous));
+            batch.events.push(group(event, with_previous, cache));
         }
     }
     Ok(batch)
 }
 
 /// Groups one event; `with_previous` also computes the previous version's hash.
-fn group(tracked: TrackedEvent, with_previous: bool) -> NewEvent {
+fn group(tracked: TrackedEvent, with_previous: bool, cache: &GroupingCache) -> NewEvent {
     let TrackedEvent {
         event,
         stacktrace: stack,
     } = tracked;
-    let input = GroupingInput {
-        service: &event.service,
-        error_type: &event.error_type,
-        message: &event.message,
-        stacktrace: &stack,
-        fingerprint_override: event.fingerprint_override.as_deref(),
-    };
-    let fingerprint = fingerprint(&input);
-    let previous_fingerprint =
-        with_previous.then(|| fingerprint_as(GroupingVersion::PREVIOUS, &input).hash);
-    let culprit = culprit(&stack, GroupingVersion::CURRENT);
+    let grouped = cache.get_or_group(&event, with_previous, || {
+        let input = GroupingInput {
+            service: &event.service,
+            error_type: &event.error_type,
+            message: &event.message,
+            stacktrace: &stack,
+            fingerprint_override: event.fingerprint_override.as_deref(),
+        };
+        Grouped {
+            fingerprint: fingerprint(&input),
+            culprit: culprit(&stack, GroupingVersion::CURRENT),
+            previous_fingerprint: with_previous
+                .then(|| fingerprint_as(GroupingVersion::PREVIOUS, &input).hash),
+        }
+    });
     NewEvent {
         event,
-        fingerprint,
-        culprit,
-        previous_fingerprint,
+        fingerprint: grouped.fingerprint,
+        culprit: grouped.culprit,
+        previous_fingerprint: grouped.previous_fingerprint,
     }
 }
 
