@@ -30,9 +30,11 @@ test: tools test-tools site-debug wasm-check
 	scripts/with-postgres.sh bash -c 'cd end2end && STACKPRINT_E2E_DATABASE_URL=$$STACKPRINT_TEST_POSTGRES_URL \
 		STACKPRINT_BIN=$(TARGET)/debug/stackprint npx playwright test --output test-results/postgres'
 
-## bench: intake throughput, then JSON API and server-rendered page latency with BENCH_EVENTS stored,
-#        and the release WASM bundle's size (SQLite, release build). Knobs: BENCH_EVENTS (1000000),
-#        BENCH_SPANS (2000000), BENCH_SAMPLES (100 requests per query), BENCH_SERVER_LOG (warn),
+## bench: intake throughput (mixed traffic, error storm, hostile bodies), then JSON API and
+#        server-rendered page latency with BENCH_EVENTS stored, and the release WASM bundle's size
+#        (SQLite, release build). Knobs: BENCH_PHASES (all; or a comma list of mixed, storm, hostile,
+#        explorer; intake = the first three), BENCH_EVENTS (1000000), BENCH_SPANS (2000000),
+#        BENCH_STORM_EVENTS (50000), BENCH_SAMPLES (100 requests per query), BENCH_SERVER_LOG (warn),
 #        BENCH_KEEP_DATA (set: keep the database for inspection).
 bench: tools site-release
 	cargo bench -p server --bench ingest

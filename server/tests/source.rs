@@ -438,11 +438,15 @@ async fn chunk_root_git_tags_reach_ingested_events(db: &TestDb) {
         traces: vec![vec![root, child]],
     };
     db.store
-        .write_batch(&server::pipeline::prepare(
-            &payload,
-            server::pipeline::Transition::NONE,
-            &server::pipeline::RuleBook::default(),
-        ))
+        .write_batch(
+            &server::pipeline::prepare(
+                &payload,
+                server::pipeline::Transition::NONE,
+                &server::pipeline::RuleBook::default(),
+                &server::pipeline::GroupingCache::default(),
+            )
+            .expect("prepare"),
+        )
         .await
         .expect("write");
     let issue = db

@@ -25,7 +25,7 @@ use grouping::grouping_upgrade_never_splits_issues;
 use merge::merges_add_up_and_unmerge_restores;
 use reads::text_filter_is_literal_and_case_insensitive;
 use reads::{events_newest_first, filters, issue_detail, set_status, sorts_and_pages};
-use server::storage::{Store, WriteBatch};
+use server::storage::{Store, TraceBlob, WriteBatch};
 use store::{TestDb, batch, event, span};
 use triage::{
     ignored_issues_keep_counting_out_of_view, issues_resolved_without_version_reopen_on_new_events,
@@ -44,6 +44,7 @@ suite!(
     issue_detail,
     events_newest_first,
     traces_round_trip_and_merge,
+    traces_of_the_deflate_format_stay_readable,
     stats,
     set_status,
     concurrent_writes_share_one_issue,
@@ -66,6 +67,10 @@ suite!(
 
 async fn write(store: &Store, batch: &WriteBatch) {
     store.write_batch(batch).await.expect("write_batch");
+}
+
+fn blob(spans: &[domain::span::Span]) -> TraceBlob {
+    TraceBlob::encode(spans).expect("encode")
 }
 
 /// Writes one event per `(service, fingerprint hash, time in ms)` in one batch.
@@ -188,7 +193,7 @@ async fn traces_round_trip_and_merge(db: &TestDb) {
     write(
         store,
         &WriteBatch {
-            traces: vec![(trace_id, spans.clone())],
+            traces: vec![(trace_id, blob(&spans))],
             ..WriteBatch::default()
         },
     )
@@ -217,7 +222,7 @@ async fn traces_round_trip_and_merge(db: &TestDb) {
     write(
         store,
         &WriteBatch {
-            traces: vec![(trace_id, late.clone()), (trace_id, late)],
+            traces: vec![(trace_id, blob(&late)), (trace_id, blob(&late))],
             ..WriteBatch::default()
         },
     )
@@ -226,6 +231,48 @@ async fn traces_round_trip_and_merge(db: &TestDb) {
     let names: Vec<_> = merged.spans.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["flask.request.v2", "redis.get", "db.query"]);
     assert!(store.trace(trace_id + 1).await.expect("trace").is_none());
+}
+
+/// A row the writer stored before traces were zstd (format byte 1, deflate) is read, and merged
+/// with later spans of the same trace.
+async fn traces_of_the_deflate_format_stay_readable(db: &TestDb) {
+    use std::io::Write;
+    let store = &db.store;
+    let trace_id = 77_u128;
+    let json = serde_json::to_vec(&[span(trace_id, 1, 0, "flask.request")]).expect("json");
+    let mut deflate = flate2::write::DeflateEncoder::new(vec![1], flate2::Compression::default());
+    deflate.write_all(&json).expect("write to Vec");
+    let hex: String = deflate
+        .finish()
+        .expect("write to Vec")
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let literal = if db.is_sqlite() {
+        format!("X'{hex}'")
+    } else {
+        format!("decode('{hex}', 'hex')")
+    };
+    db.execute(&format!(
+        "INSERT INTO traces (trace_id, spans) VALUES ('{trace_id:032x}', {literal})"
+    ))
+    .await;
+    let old = store.trace(trace_id).await.expect("trace").expect("stored");
+    let names: Vec<_> = old.spans.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["flask.request"]);
+
+    let late = [span(trace_id, 2, 1, "redis.get")];
+    write(
+        store,
+        &WriteBatch {
+            traces: vec![(trace_id, blob(&late))],
+            ..WriteBatch::default()
+        },
+    )
+    .await;
+    let merged = store.trace(trace_id).await.expect("trace").expect("stored");
+    let names: Vec<_> = merged.spans.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["flask.request", "redis.get"]);
 }
 
 async fn stats(db: &TestDb) {
@@ -342,7 +389,7 @@ async fn failed_batch_leaves_nothing(db: &TestDb) {
     let mut broken = batch(vec![event("checkout", "aaa", 1_000)]);
     broken
         .traces
-        .push((trace_id, vec![span(trace_id, 1, 0, "flask.request")]));
+        .push((trace_id, blob(&[span(trace_id, 1, 0, "flask.request")])));
     broken
         .skipped
         .insert(("checkout".into(), SkipReason::MissingErrorDetails), 1);

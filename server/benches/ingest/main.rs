@@ -2,21 +2,27 @@
 //! that data stored.
 //!
 //! Starts the real `stackprint serve` (release) on a fresh SQLite database and replays realistic
-//! Datadog payloads over HTTP, each request acknowledged only once durable:
-//! 1. throughput: v0.5 and v0.4 payloads of 20-span traces, 2% errored, ~200 distinct fingerprints;
-//! 2. error events: error-heavy traffic until `BENCH_EVENTS` (default 1,000,000) events are stored;
-//! 3. latency over HTTP with that database (a few issues ignored and resolved first): the JSON API
-//!    ([`latency::api_queries`]) and the server-rendered pages ([`latency::page_queries`]), complete
-//!    responses (streamed pages to their last chunk) on one keep-alive connection;
-//! 4. the release WASM bundle the pages load, raw and gzipped (`make bench` builds it first).
+//! Datadog payloads over HTTP, each request acknowledged only once durable. Phases, chosen with
+//! `BENCH_PHASES` (a comma list of `mixed`, `storm`, `hostile`, `explorer`; `intake` is the first
+//! three; all by default):
+//! 1. `mixed`: v0.5 and v0.4 payloads of 20-span traces, 2% errored, ~200 distinct fingerprints;
+//! 2. `storm`: an error storm, every 20-span trace errored (`BENCH_STORM_EVENTS`, default 50,000);
+//! 3. `hostile`: issue 9's bodies built to explode in memory, 8 at once ([`hostile`]);
+//! 4. `explorer`: error-heavy traffic until `BENCH_EVENTS` (default 1,000,000) events are stored,
+//!    then latency over HTTP with that database (a few issues ignored and resolved first): the JSON
+//!    API ([`latency::api_queries`]) and the server-rendered pages ([`latency::page_queries`]),
+//!    complete responses (streamed pages to their last chunk) on one keep-alive connection, and the
+//!    release WASM bundle the pages load, raw and gzipped (`make bench` builds it first).
 //!
-//! Prints each figure as it is measured and a summary table at the end.
+//! Peak RSS is the server's `VmHWM`, reset before each phase. Prints each figure as it is measured
+//! and a summary table at the end.
 
 #[path = "../../tests/support/client.rs"]
 mod client;
-// For `admin_token` only: the bench starts the server with its own flags.
+mod hostile;
 mod latency;
 mod payload;
+// For `admin_token` only: the bench starts the server with its own flags.
 #[path = "../../tests/support/process.rs"]
 #[allow(dead_code)]
 mod process;
@@ -27,7 +33,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use client::Http;
-use payload::{Generator, Version};
+use payload::{Generator, Traffic, Version};
 use report::Report;
 
 const CONNECTIONS: usize = 8;
@@ -36,8 +42,11 @@ const CONNECTIONS: usize = 8;
 struct Knobs {
     /// Error events stored before the latency phase.
     events: u64,
-    /// Spans sent per payload version in the throughput phase.
+    /// Spans sent per payload version in the mixed phase.
     spans: u64,
+    /// Error events sent in the storm phase.
+    storm_events: u64,
+    phases: Phases,
     /// Requests per measured query.
     samples: usize,
     /// The built site the server serves (its `pkg/stackprint_bg.wasm` is measured).
@@ -50,6 +59,8 @@ impl Knobs {
         Self {
             events: env_or("BENCH_EVENTS", 1_000_000),
             spans: env_or("BENCH_SPANS", 2_000_000),
+            storm_events: env_or("BENCH_STORM_EVENTS", 50_000),
+            phases: Phases::from_env(),
             samples: env_or("BENCH_SAMPLES", 100).max(1) as usize,
             site_root: std::env::var_os("BENCH_SITE_ROOT")
                 .map_or_else(|| workspace.join("target/site"), PathBuf::from),
@@ -57,16 +68,53 @@ impl Knobs {
     }
 }
 
+/// Which phases run (`BENCH_PHASES`).
+struct Phases {
+    mixed: bool,
+    storm: bool,
+    hostile: bool,
+    explorer: bool,
+}
+
+impl Phases {
+    fn from_env() -> Self {
+        let list = std::env::var("BENCH_PHASES").unwrap_or_else(|_| "all".into());
+        let named = |phase: &str| {
+            list.split(',').map(str::trim).any(|p| {
+                p == phase
+                    || p == "all"
+                    || (p == "intake" && matches!(phase, "mixed" | "storm" | "hostile"))
+            })
+        };
+        Self {
+            mixed: named("mixed"),
+            storm: named("storm"),
+            hostile: named("hostile"),
+            explorer: named("explorer"),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Ports {
+    api: u16,
+    agent: u16,
+    otlp: u16,
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let knobs = Knobs::from_env();
     let dir = std::env::temp_dir().join(format!("stackprint-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let (api, agent) = (free_port()?, free_port()?);
-    let db = dir.join("stackprint.db");
-    let token = process::admin_token(&db);
-    let mut server = start_server(&db, &knobs.site_root, api, agent)?;
-    let result = run(&dir, server.id(), (api, &token), agent, &knobs).await;
+    let ports = Ports {
+        api: free_port()?,
+        agent: free_port()?,
+        otlp: free_port()?,
+    };
+    let token = process::admin_token(&dir.join("stackprint.db"));
+    let mut server = start_server(&dir, &knobs.site_root, ports)?;
+    let result = run(&dir, server.id(), ports, &token, &knobs).await;
     server.kill().ok();
     server.wait().ok();
     if std::env::var_os("BENCH_KEEP_DATA").is_some() {
@@ -77,36 +125,125 @@ async fn main() -> anyhow::Result<()> {
     result
 }
 
-/// `api`: the explorer port and an admin's API token for it.
+/// `token`: an admin's API token for the explorer port.
 async fn run(
     dir: &Path,
     pid: u32,
-    (api, token): (u16, &str),
-    agent: u16,
+    ports: Ports,
+    token: &str,
     knobs: &Knobs,
 ) -> anyhow::Result<()> {
-    let api_addr = format!("127.0.0.1:{api}");
-    let agent_addr = format!("127.0.0.1:{agent}");
+    let api_addr = format!("127.0.0.1:{}", ports.api);
+    let agent_addr = format!("127.0.0.1:{}", ports.agent);
     wait_ready(&api_addr, token).await?;
     let mut report = Report::default();
+    let mut intake_peak = None;
 
-    println!("== intake throughput: 20-span traces, 2% errored, ~200 fingerprints");
-    for version in [Version::V05, Version::V04] {
+    if knobs.phases.mixed {
+        println!("== mixed traffic: 20-span traces, 2% errored, ~200 fingerprints, 19 services");
+        reset_peak_rss(pid)?;
+        for version in [Version::V05, Version::V04] {
+            let traces_per_request = 50;
+            let requests = knobs.spans / (20 * traces_per_request as u64);
+            let started = Instant::now();
+            let (spans, errors) = replay(
+                &agent_addr,
+                version,
+                requests,
+                traces_per_request,
+                Traffic::MIXED,
+            )
+            .await?;
+            let secs = started.elapsed().as_secs_f64();
+            let line = format!(
+                "mixed {version:?}: {:.0} spans/s, {:.0} error events/s ({spans} spans in {secs:.2}s)",
+                spans as f64 / secs,
+                errors as f64 / secs
+            );
+            println!("{line}");
+            report.fact("intake", line);
+        }
+        let peak = peak_rss_mb(pid)?;
+        intake_peak = Some(peak);
+        report.fact("intake", format!("mixed: peak RSS {peak:.1} MB"));
+    }
+
+    if knobs.phases.storm {
+        println!(
+            "== error storm: every 20-span trace errored, half with details on a child, {} events",
+            knobs.storm_events
+        );
+        reset_peak_rss(pid)?;
+        let (stored_before, disk_before) = (stat(&api_addr, token, "error_events").await?, dir_size(dir)?);
+        let cpu_before = cpu_seconds(pid)?;
         let traces_per_request = 50;
-        let requests = knobs.spans / (20 * traces_per_request as u64);
+        let requests = knobs.storm_events.div_ceil(traces_per_request as u64);
         let started = Instant::now();
-        let (spans, errors) =
-            replay(&agent_addr, version, requests, traces_per_request, 20, 0.02).await?;
+        let (spans, _) = replay(
+            &agent_addr,
+            Version::V05,
+            requests,
+            traces_per_request,
+            Traffic::STORM,
+        )
+        .await?;
         let secs = started.elapsed().as_secs_f64();
+        let stored = stat(&api_addr, token, "error_events").await? - stored_before;
+        let disk = dir_size(dir)?.saturating_sub(disk_before);
+        let cpu = cpu_seconds(pid)? - cpu_before;
+        let peak = peak_rss_mb(pid)?;
+        intake_peak = Some(intake_peak.map_or(peak, |p: f64| p.max(peak)));
         let line = format!(
-            "{version:?}: {:.0} spans/s, {:.0} error events/s ({spans} spans in {secs:.2}s)",
+            "storm: {:.0} error events/s, {:.0} spans/s ({stored} events, {spans} spans in {secs:.2}s), \
+             {:.0} bytes on disk per stored event (its trace included), server CPU {:.0} µs per \
+             event, peak RSS {peak:.1} MB",
+            stored as f64 / secs,
             spans as f64 / secs,
-            errors as f64 / secs
+            disk as f64 / stored.max(1) as f64,
+            cpu * 1e6 / stored.max(1) as f64
+        );
+        println!("{line}");
+        report.fact("intake", line);
+    }
+    if let Some(peak) = intake_peak {
+        report.fact(
+            "intake",
+            format!("peak RSS through mixed and storm: {peak:.1} MB"),
+        );
+    }
+
+    if knobs.phases.hostile {
+        println!(
+            "== hostile bodies: 4 OTLP of 24 MiB empty spans + 4 msgpack of 1M empty spans, at once"
+        );
+        reset_peak_rss(pid)?;
+        let otlp_addr = format!("127.0.0.1:{}", ports.otlp);
+        let answers = hostile::send_all(&agent_addr, &otlp_addr).await?;
+        let peak = peak_rss_mb(pid)?;
+        for answer in &answers {
+            println!(
+                "{}: {} in {:.2}s",
+                answer.what,
+                answer.status,
+                answer.took.as_secs_f64()
+            );
+        }
+        let slowest = answers.iter().map(|a| a.took).max().unwrap_or_default();
+        let statuses: Vec<String> = answers.iter().map(|a| a.status.to_string()).collect();
+        let line = format!(
+            "hostile: answers {} within {:.2}s, peak RSS {peak:.1} MB",
+            statuses.join(" "),
+            slowest.as_secs_f64()
         );
         println!("{line}");
         report.fact("intake", line);
     }
 
+    if !knobs.phases.explorer {
+        report.print(stat(&api_addr, token, "error_events").await?);
+        return Ok(());
+    }
+    reset_peak_rss(pid)?;
     let events_target = knobs.events;
     println!(
         "== error events: error-heavy traffic (3-span traces, all errored) up to {events_target} events"
@@ -121,8 +258,7 @@ async fn run(
         Version::V05,
         requests,
         traces_per_request,
-        3,
-        1.0,
+        Traffic::ERROR_HEAVY,
     )
     .await?;
     let secs = started.elapsed().as_secs_f64();
@@ -163,8 +299,11 @@ async fn run(
         report.latency("page", query.label, timing);
     }
 
-    let peak = peak_rss_kb(pid)? as f64 / 1024.0;
-    report.fact("server", format!("peak RSS {peak:.1} MB"));
+    let peak = peak_rss_mb(pid)?;
+    report.fact(
+        "server",
+        format!("peak RSS of the explorer phases {peak:.1} MB"),
+    );
     report.fact(
         "wasm",
         report::bundle_size(&knobs.site_root, &mut http).await?,
@@ -179,8 +318,7 @@ async fn replay(
     version: Version,
     requests: u64,
     traces_per_request: usize,
-    spans_per_trace: usize,
-    error_ratio: f64,
+    traffic: Traffic,
 ) -> anyhow::Result<(u64, u64)> {
     let mut tasks = tokio::task::JoinSet::new();
     for worker in 0..CONNECTIONS as u64 {
@@ -189,7 +327,7 @@ async fn replay(
             requests / CONNECTIONS as u64 + u64::from(worker < requests % CONNECTIONS as u64);
         tasks.spawn(async move {
             let mut http = Http::connect(&addr).await?;
-            let mut generator = Generator::new(worker, spans_per_trace, error_ratio);
+            let mut generator = Generator::new(worker, traffic);
             let (mut spans, mut errors) = (0u64, 0u64);
             for _ in 0..share {
                 let (body, errored) = generator.payload(version, traces_per_request);
@@ -205,7 +343,7 @@ async fn replay(
                     )
                     .await?;
                 anyhow::ensure!(status == 200, "intake answered {status}: {answer}");
-                spans += (traces_per_request * spans_per_trace) as u64;
+                spans += (traces_per_request * traffic.spans_per_trace) as u64;
                 errors += errored;
             }
             anyhow::Ok((spans, errors))
@@ -220,17 +358,18 @@ async fn replay(
     Ok((spans, errors))
 }
 
-fn start_server(db: &Path, site_root: &Path, api: u16, agent: u16) -> anyhow::Result<Child> {
+fn start_server(dir: &Path, site_root: &Path, ports: Ports) -> anyhow::Result<Child> {
+    let db = dir.join("stackprint.db");
     Ok(Command::new(env!("CARGO_BIN_EXE_stackprint"))
         .arg("serve")
         .arg("--database-url")
         .arg(format!("sqlite://{}", db.display()))
         .arg("--listen")
-        .arg(format!("127.0.0.1:{api}"))
+        .arg(format!("127.0.0.1:{}", ports.api))
         .arg("--agent-listen")
-        .arg(format!("127.0.0.1:{agent}"))
+        .arg(format!("127.0.0.1:{}", ports.agent))
         .arg("--otlp-listen")
-        .arg("off")
+        .arg(format!("127.0.0.1:{}", ports.otlp))
         .arg("--site-root")
         .arg(site_root)
         .env(
@@ -277,13 +416,40 @@ fn dir_size(dir: &Path) -> anyhow::Result<u64> {
     Ok(total)
 }
 
-fn peak_rss_kb(pid: u32) -> anyhow::Result<u64> {
+/// The server's peak resident memory (`VmHWM`) since it started or since [`reset_peak_rss`], MB.
+fn peak_rss_mb(pid: u32) -> anyhow::Result<f64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    status
+    let kb: u64 = status
         .lines()
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .ok_or_else(|| anyhow::anyhow!("no VmHWM in /proc/{pid}/status"))
+        .ok_or_else(|| anyhow::anyhow!("no VmHWM in /proc/{pid}/status"))?;
+    Ok(kb as f64 / 1024.0)
+}
+
+/// CPU time (user and system) the server used so far, in seconds: on a shared machine a steadier
+/// measure of the work per event than the wall clock.
+fn cpu_seconds(pid: u32) -> anyhow::Result<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // Fields after the parenthesized command name: state is field 3, utime 14 and stime 15.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| -> anyhow::Result<f64> {
+        Ok(fields
+            .get(i - 3)
+            .ok_or_else(|| anyhow::anyhow!("short /proc/{pid}/stat"))?
+            .parse::<f64>()?)
+    };
+    // Linux reports clock ticks of 1/100 s (USER_HZ) on every architecture it runs on here.
+    Ok((ticks(14)? + ticks(15)?) / 100.0)
+}
+
+/// Resets `VmHWM` to the current RSS (Linux's `clear_refs` value 5), so each phase reports its own peak.
+fn reset_peak_rss(pid: u32) -> anyhow::Result<()> {
+    std::fs::write(format!("/proc/{pid}/clear_refs"), "5")?;
+    Ok(())
 }
 
 fn env_or(name: &str, default: u64) -> u64 {

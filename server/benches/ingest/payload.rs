@@ -1,7 +1,8 @@
 //! Realistic Datadog payloads: web requests of `spans_per_trace` spans (an entry span, database and
-//! HTTP client children), a share of them failing with one of ~200 distinct bugs (Python stacks).
-//! Traces are spread over the last 7 days, across 3 environments, 20 hosts and 12 releases; a few bugs
-//! fail often and most rarely, so the explorer has busy issues and small ones.
+//! HTTP client children), a share of them failing with one of ~200 distinct bugs (Python stacks) in 19
+//! services. Traces are spread over the last 7 days, across 3 environments, 20 hosts and 12 releases;
+//! a few bugs fail often and most rarely, so the explorer has busy issues and small ones. Every trace
+//! and span id is new.
 
 use std::collections::HashMap;
 
@@ -39,7 +40,7 @@ const ERROR_TYPES: [&str; 10] = [
     "ZeroDivisionError",
 ];
 const FUNCTIONS: usize = 20;
-const SERVICES: u64 = 5;
+const SERVICES: u64 = 19;
 const BUGS: u64 = (ERROR_TYPES.len() * FUNCTIONS) as u64;
 const ENVS: [&str; 3] = ["prod", "staging", "dev"];
 const WEEK_NS: u64 = 7 * 86_400 * 1_000_000_000;
@@ -59,17 +60,54 @@ struct Span {
     kind: &'static str,
 }
 
+/// The shape of one phase's traffic.
+#[derive(Debug, Clone, Copy)]
+pub struct Traffic {
+    pub spans_per_trace: usize,
+    /// Share of traces whose entry span failed.
+    pub error_ratio: f64,
+    /// Share of errored traces whose details sit on a child span (`flask.dispatch_request`, as ddtrace
+    /// reports Flask errors) rather than on the entry span.
+    pub child_details_ratio: f64,
+    /// Messages name the order that failed (a new text almost every event); otherwise they come from
+    /// a few texts per bug, as when one broken dependency fails every request the same way.
+    pub unique_messages: bool,
+}
+
+impl Traffic {
+    /// Everyday traffic: 20-span traces, 2% errored.
+    pub const MIXED: Self = Self {
+        spans_per_trace: 20,
+        error_ratio: 0.02,
+        child_details_ratio: 0.0,
+        unique_messages: true,
+    };
+    /// An incident: every trace errored, half of them with details on a child.
+    pub const STORM: Self = Self {
+        spans_per_trace: 20,
+        error_ratio: 1.0,
+        child_details_ratio: 0.5,
+        unique_messages: false,
+    };
+    /// Small errored traces, to store many events quickly before the latency phase.
+    pub const ERROR_HEAVY: Self = Self {
+        spans_per_trace: 3,
+        error_ratio: 1.0,
+        child_details_ratio: 0.0,
+        unique_messages: true,
+    };
+}
+
 pub struct Generator {
     seed: u64,
     /// Unix nanoseconds when the bench started; traces fall in the week before.
     now_ns: i64,
     next_id: u64,
-    spans_per_trace: usize,
-    error_ratio: f64,
+    traffic: Traffic,
 }
 
 impl Generator {
-    pub fn new(worker: u64, spans_per_trace: usize, error_ratio: f64) -> Self {
+    pub fn new(worker: u64, traffic: Traffic) -> Self {
         let now_ns = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
@@ -77,9 +115,12 @@ impl Generator {
             seed: worker.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
             now_ns,
             next_id: (worker + 1) << 40,
-            spans_per_trace,
-            error_ratio,
+            traffic,
         }
+    }
+
+    fn chance(&mut self, ratio: f64) -> bool {
+        ((self.random() % 10_000) as f64 / 10_000.0) < ratio
     }
 
     fn random(&mut self) -> u64 {
@@ -106,7 +147,7 @@ impl Generator {
         let mut all = Vec::with_capacity(traces);
         let mut errored = 0;
         for _ in 0..traces {
-            let error = (self.random() % 10_000) as f64 / 10_000.0 < self.error_ratio;
+            let error = self.chance(self.traffic.error_ratio);
             errored += u64::from(error);
             all.push(self.trace(error));
         }
@@ -142,23 +183,41 @@ impl Generator {
             ("span.kind", "server".to_string()),
             ("language", "python".to_string()),
         ];
-        if error {
+        let details = error.then(|| {
             let error_type = ERROR_TYPES[(bug as usize) % ERROR_TYPES.len()];
             let function = bug as usize / ERROR_TYPES.len();
-            let message = if bug.is_multiple_of(4) {
-                format!(
-                    "order {order} failed: upstream timeout after {}ms",
-                    self.random() % 5000
-                )
+            let subject = if self.traffic.unique_messages {
+                format!("order {order}")
             } else {
-                format!("order {order} failed: bad input in field {}", bug % 7)
+                "checkout".to_string()
             };
-            meta.push(("error.type", format!("builtins.{error_type}")));
-            meta.push(("error.message", message.clone()));
-            meta.push((
-                "error.stack",
-                python_stack(error_type, function, &message, minor + 40),
-            ));
+            let message = if bug.is_multiple_of(4) {
+                let timeout = if self.traffic.unique_messages {
+                    self.random() % 5000
+                } else {
+                    [1000, 2000, 5000, 10_000][(self.random() % 4) as usize]
+                };
+                format!("{subject} failed: upstream timeout after {timeout}ms")
+            } else {
+                format!("{subject} failed: bad input in field {}", bug % 7)
+            };
+            vec![
+                ("error.type", format!("builtins.{error_type}")),
+                (
+                    "error.stack",
+                    python_stack(error_type, function, &message, minor + 40),
+                ),
+                ("error.message", message),
+            ]
+        });
+        let on_child = error && self.chance(self.traffic.child_details_ratio);
+        let mut child_details = None;
+        if let Some(details) = details {
+            if on_child {
+                child_details = Some(details);
+            } else {
+                meta.extend(details);
+            }
         }
         let mut spans = vec![Span {
             service: service.clone(),
@@ -178,7 +237,29 @@ impl Generator {
             ],
             kind: "web",
         }];
-        for i in 1..self.spans_per_trace {
+        if let Some(details) = child_details {
+            let mut meta = vec![
+                ("env", env.to_string()),
+                ("version", version.clone()),
+                ("component", "flask".to_string()),
+            ];
+            meta.extend(details);
+            spans.push(Span {
+                service: service.clone(),
+                name: "flask.dispatch_request",
+                resource: spans[0].resource.clone(),
+                trace_id,
+                span_id: self.id(),
+                parent_id: root_id,
+                start: now + 100_000,
+                duration: 24_000_000,
+                error: true,
+                meta,
+                metrics: vec![],
+                kind: "web",
+            });
+        }
+        for i in spans.len()..self.traffic.spans_per_trace {
             let sql = i % 2 == 0;
             let span_id = self.id();
             spans.push(Span {

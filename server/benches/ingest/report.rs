@@ -34,6 +34,9 @@ impl Report {
         for (what, text) in &self.facts {
             println!("{what:>8}  {text}");
         }
+        if self.latencies.is_empty() {
+            return;
+        }
         println!();
         println!(
             "| {:<5} | {:<30} | {:>9} | {:>9} | {:<9} |",

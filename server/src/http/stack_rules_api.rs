@@ -161,7 +161,11 @@ async fn preview(
         .store
         .grouping_samples(&service, StackRulesPreview::MAX_EVENTS)
         .await?;
-    let before = state.book.for_service(&service).unwrap_or_default();
+    let before = state
+        .book
+        .for_service(&service)
+        .map(|(_, rules)| rules)
+        .unwrap_or_default();
     let answer =
         tokio::task::spawn_blocking(move || rules_preview(&service, &samples, &before, &after))
             .await

@@ -14,6 +14,7 @@
 //! rather than waiting while memory and latency grow.
 
 mod drops;
+mod grouping_cache;
 mod rules;
 
 use std::collections::HashSet;
@@ -30,8 +31,10 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio::time::MissedTickBehavior;
 
 pub use self::drops::{DropCounter, DropCounts};
+use self::grouping_cache::Grouped;
+pub use self::grouping_cache::GroupingCache;
 pub use self::rules::{RuleBook, preview as rules_preview};
-use crate::storage::{NewEvent, Store, WriteBatch, unix_ms_now};
+use crate::storage::{NewEvent, Store, StoreError, TraceBlob, WriteBatch, unix_ms_now};
 
 /// Default of `--intake-queue-depth`: batches prepared or waiting for the writer.
 pub const QUEUE_DEPTH: usize = 256;
@@ -86,6 +89,7 @@ pub struct Ingestor {
     drops: DropCounter,
     transition: Transition,
     rules: RuleBook,
+    grouping: Arc<GroupingCache>,
 }
 
 impl Ingestor {
@@ -103,6 +107,7 @@ impl Ingestor {
             drops,
             transition,
             rules,
+            grouping: Arc::default(),
         }
     }
 
@@ -124,10 +129,16 @@ impl Ingestor {
             .try_acquire_owned()
             .map_err(|_| IngestError::QueueFull)?;
         // Extraction, stack parsing and grouping are CPU work: keep them off the async workers.
-        let (transition, rules) = (self.transition, self.rules.clone());
-        let batch = tokio::task::spawn_blocking(move || prepare(&payload, transition, &rules))
+        let (transition, rules, grouping) =
+            (self.transition, self.rules.clone(), self.grouping.clone());
+        let batch =
+            tokio::task::spawn_blocking(move || prepare(&payload, transition, &rules, &grouping))
             .await
-            .map_err(|_| IngestError::PrepareFailed)?;
+            .map_err(|_| IngestError::PrepareFailed)?
+            .map_err(|e| {
+                tracing::error!(error = %e, "encoding a trace failed");
+                IngestError::PrepareFailed
+            })?;
         let (done, answer) = oneshot::channel();
         self.jobs
             .send(Job { batch, done, slot })
@@ -198,10 +209,15 @@ async fn writer(store: Store, mut rx: mpsc::UnboundedReceiver<Job>, drops: DropC
     }
 }
 
-/// Extracts error events, groups them (with each service's stack rules) and collects the traces and
-/// counters to store.
-pub fn prepare(payload: &Payload, transition: Transition, rules: &RuleBook) -> WriteBatch {
-    let no_rules = StackRules::default();
+/// Extracts error events, groups them (with each service's stack rules; each distinct error once
+/// while `cache` remembers it) and collects the traces (encoded here, off the writer) and counters
+/// to store.
+pub fn prepare(
+    payload: &Payload,
+    transition: Transition,
+    rules: &RuleBook,
+    cache: &GroupingCache,
+) -> Result<WriteBatch, StoreError> {
     let with_previous = transition.active(unix_ms_now());
     let mut batch = WriteBatch {
         spans: payload.span_count() as u64,
@@ -222,41 +238,54 @@ pub fn prepare(payload: &Payload, transition: Transition, rules: &RuleBook) -> W
         }
         for event in extraction.events {
             if stored_traces.insert(event.event.trace_id) {
-                batch.traces.push((event.event.trace_id, trace.clone()));
+                batch
+                    .traces
+                    .push((event.event.trace_id, TraceBlob::encode(trace)?));
             }
             let service_rules = rules.for_service(&event.event.service);
-            let service_rules = service_rules.as_deref().unwrap_or(&no_rules);
             batch
                 .events
-                .push(group(event, with_previous, service_rules));
+                .push(group(event, with_previous, service_rules, cache));
         }
     }
-    batch
+    Ok(batch)
 }
 
-/// Groups one event; `with_previous` also computes the previous version's hash (without rules: it
-/// finds the issues that version made, before rules existed).
-fn group(tracked: TrackedEvent, with_previous: bool, rules: &StackRules) -> NewEvent {
+/// Groups one event with its service's rules (version, rules); `with_previous` also computes the
+/// previous version's hash (without rules: it finds the issues that version made, before rules
+/// existed).
+fn group(
+    tracked: TrackedEvent,
+    with_previous: bool,
+    rules: Option<(i64, Arc<StackRules>)>,
+    cache: &GroupingCache,
+) -> NewEvent {
     let TrackedEvent {
         event,
         stacktrace: stack,
     } = tracked;
-    let input = GroupingInput {
-        service: &event.service,
-        error_type: &event.error_type,
-        message: &event.message,
-        stacktrace: &stack,
-        fingerprint_override: event.fingerprint_override.as_deref(),
-    };
-    let fingerprint = fingerprint_with(GroupingVersion::CURRENT, &input, rules);
-    let previous_fingerprint =
-        with_previous.then(|| fingerprint_as(GroupingVersion::PREVIOUS, &input).hash);
-    let culprit = culprit_with(&stack, GroupingVersion::CURRENT, rules);
+    let (rules_version, rules) = rules.unzip();
+    let rules = rules.unwrap_or_default();
+    let grouped = cache.get_or_group(&event, rules_version, with_previous, || {
+        let input = GroupingInput {
+            service: &event.service,
+            error_type: &event.error_type,
+            message: &event.message,
+            stacktrace: &stack,
+            fingerprint_override: event.fingerprint_override.as_deref(),
+        };
+        Grouped {
+            fingerprint: fingerprint_with(GroupingVersion::CURRENT, &input, &rules),
+            culprit: culprit_with(&stack, GroupingVersion::CURRENT, &rules),
+            previous_fingerprint: with_previous
+                .then(|| fingerprint_as(GroupingVersion::PREVIOUS, &input).hash),
+        }
+    });
     NewEvent {
         event,
-        fingerprint,
-        culprit,
-        previous_fingerprint,
+        fingerprint: grouped.fingerprint,
+        culprit: grouped.culprit,
+        previous_fingerprint: grouped.previous_fingerprint,
     }
 }
 

@@ -18,10 +18,10 @@ pub const REFRESH: Duration = Duration::from_secs(5);
 pub struct RuleBook(Arc<RwLock<HashMap<String, (i64, Arc<StackRules>)>>>);
 
 impl RuleBook {
-    /// `service`'s rules; empty when it has none.
-    pub fn for_service(&self, service: &str) -> Option<Arc<StackRules>> {
+    /// `service`'s rules in force and their version; `None` when it has none.
+    pub fn for_service(&self, service: &str) -> Option<(i64, Arc<StackRules>)> {
         let book = self.0.read().unwrap_or_else(PoisonError::into_inner);
-        book.get(service).map(|(_, rules)| rules.clone())
+        book.get(service).cloned()
     }
 
     /// Loads the rules in force, parsing only versions not seen before.

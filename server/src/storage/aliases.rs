@@ -37,6 +37,7 @@ where
     for<'a> Option<i64>: Encode<'a, DB>,
     (i64, String): for<'r> sqlx::FromRow<'r, DB::Row>,
     (i64, String, Option<i64>): for<'r> sqlx::FromRow<'r, DB::Row>,
+    (String, String, i64, String, Option<i64>): for<'r> sqlx::FromRow<'r, DB::Row>,
 {
     // Distinct fingerprints in (service, fingerprint) order, so concurrent writers insert aliases in
     // the same order and never deadlock.
@@ -50,18 +51,13 @@ where
         entry.1 = entry.1.or(previous);
     }
     let mut routes = Routes::new();
+    let keys: Vec<(&str, &str)> = wanted.keys().copied().collect();
+    for chunk in keys.chunks(ALIAS_LOOKUPS_PER_STATEMENT) {
+        routes.extend(aliased_all::<DB>(&mut *conn, chunk).await?);
+    }
     for ((service, hash), (version, previous)) in wanted {
         let key = (service.to_owned(), hash.to_owned());
-        if let Some((_, fingerprint, merged_from)) =
-            aliased::<DB>(&mut *conn, service, hash).await?
-        {
-            routes.insert(
-                key,
-                Route {
-                    fingerprint,
-                    merged_from,
-                },
-            );
+        if routes.contains_key(&key) {
             continue;
         }
         let Some(previous) = previous.filter(|p| p != &hash) else {
@@ -121,6 +117,50 @@ where
         .push(" AND fingerprint = ")
         .push_bind(hash.to_owned());
     Ok(query.build_query_as().fetch_optional(&mut *conn).await?)
+}
+
+/// Fingerprints looked up per statement: one statement per fingerprint was a round trip each, a
+/// large share of the error storm's writer time.
+const ALIAS_LOOKUPS_PER_STATEMENT: usize = 500;
+
+/// The routes of those `(service, fingerprint)` pairs that are aliases.
+async fn aliased_all<DB>(
+    conn: &mut DB::Connection,
+    keys: &[(&str, &str)],
+) -> Result<Routes, StoreError>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    DB::Arguments: IntoArguments<DB>,
+    for<'a> String: Encode<'a, DB> + Type<DB>,
+    (String, String, i64, String, Option<i64>): for<'r> sqlx::FromRow<'r, DB::Row>,
+{
+    let mut query = QueryBuilder::<DB>::new(
+        "SELECT a.service, a.fingerprint, i.id, i.fingerprint, a.merged_from \
+         FROM issue_aliases a JOIN issues i ON i.id = a.issue_id \
+         WHERE (a.service, a.fingerprint) IN (VALUES ",
+    );
+    let mut rows = query.separated(", ");
+    for (service, hash) in keys {
+        rows.push("(")
+            .push_bind_unseparated(service.to_string())
+            .push_unseparated(", ")
+            .push_bind_unseparated(hash.to_string())
+            .push_unseparated(")");
+    }
+    query.push(")");
+    let found: Vec<(String, String, i64, String, Option<i64>)> =
+        query.build_query_as().fetch_all(&mut *conn).await?;
+    Ok(found
+        .into_iter()
+        .map(|(service, hash, _, fingerprint, merged_from)| {
+            let route = Route {
+                fingerprint,
+                merged_from,
+            };
+            ((service, hash), route)
+        })
+        .collect())
 }
 
 /// The issue `hash` is an alias of: (id, that issue's own fingerprint, the merged issue it came from).

@@ -1,63 +1,22 @@
 //! Stored rows back into the API types, the same for both backends.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
 
 use domain::grouping::Component;
 use domain::query::{EventDetail, IssueSummary, Status, TraceDetail, TraceSpan};
-use domain::span::{Span, tags};
+use domain::span::tags;
 use domain::stacktrace::{self, Language};
-use flate2::Compression;
-use flate2::read::DeflateDecoder;
-use flate2::write::DeflateEncoder;
 use sqlx::{ColumnIndex, Decode, Row, Type};
 
-use super::StoreError;
-use super::rows::{COLUMN_TAGS, merge_spans};
-
-/// First byte of a trace blob: deflate-compressed JSON array of [`Span`]s.
-const TRACE_DEFLATE_JSON: u8 = 1;
+use super::rows::COLUMN_TAGS;
+use super::{StoreError, trace_blob};
 
 pub(super) fn trace_hex(trace_id: u128) -> String {
     format!("{trace_id:032x}")
 }
 
-fn encode_spans(spans: &[Span]) -> Result<Vec<u8>, StoreError> {
-    let corrupt = |reason: String| StoreError::Corrupt {
-        what: "trace",
-        reason,
-    };
-    let json = serde_json::to_vec(spans).map_err(|e| corrupt(e.to_string()))?;
-    let mut encoder = DeflateEncoder::new(vec![TRACE_DEFLATE_JSON], Compression::default());
-    encoder
-        .write_all(&json)
-        .map_err(|e| corrupt(e.to_string()))?;
-    encoder.finish().map_err(|e| corrupt(e.to_string()))
-}
-
-/// The blob to store for a trace: `spans` merged into the stored blob, if any.
-pub(super) fn merged_trace(stored: Option<&[u8]>, spans: &[Span]) -> Result<Vec<u8>, StoreError> {
-    let base = stored.map(decode_spans).transpose()?.unwrap_or_default();
-    encode_spans(&merge_spans(base, spans))
-}
-
-fn decode_spans(blob: &[u8]) -> Result<Vec<Span>, StoreError> {
-    let corrupt = |reason: String| StoreError::Corrupt {
-        what: "trace",
-        reason,
-    };
-    let Some((&TRACE_DEFLATE_JSON, compressed)) = blob.split_first() else {
-        return Err(corrupt(format!("unknown format byte {:?}", blob.first())));
-    };
-    let mut json = Vec::new();
-    DeflateDecoder::new(compressed)
-        .read_to_end(&mut json)
-        .map_err(|e| corrupt(e.to_string()))?;
-    serde_json::from_slice(&json).map_err(|e| corrupt(e.to_string()))
-}
-
 pub(super) fn trace_detail(trace_id: u128, blob: &[u8]) -> Result<TraceDetail, StoreError> {
-    let mut spans = decode_spans(blob)?;
+    let mut spans = trace_blob::decode(blob)?;
     spans.sort_by_key(|s| (s.start, s.span_id));
     Ok(TraceDetail {
         trace_id: trace_hex(trace_id),

@@ -10,7 +10,7 @@
 //! - trace ids are 32 lowercase hex digits; span ids (`u64`) are stored bit-cast to a signed 64-bit
 //!   integer (PostgreSQL has no unsigned type) and shown as decimal `u64` strings;
 //! - stacks and host/container tags are stored once per distinct text (`texts`), so an event row
-//!   stays a few hundred bytes; traces are deflate-compressed JSON, one row per trace.
+//!   stays a few hundred bytes; traces are compressed JSON, one row per trace (`trace_blob`).
 
 mod aliases;
 mod auth;
@@ -27,6 +27,7 @@ mod source;
 mod sqlite;
 mod stack_rules;
 mod texts;
+mod trace_blob;
 mod triage;
 mod window;
 
@@ -37,6 +38,7 @@ pub use auth::{
 pub use merge::MergeError;
 pub use source::{CachedFile, LinkedRepository, RepositoryRow, Saved, Secret};
 pub use stack_rules::{GroupingSample, SaveRulesError};
+pub use trace_blob::TraceBlob;
 pub use window::{RangeError, TimeWindow};
 
 use std::collections::BTreeMap;
@@ -52,7 +54,6 @@ use domain::intake::DropReason;
 use domain::query::{
     EventPage, IssueDetail, IssuePage, IssueQuery, Search, SearchError, Stats, Status, TraceDetail,
 };
-use domain::span::Span;
 use sqlx::SqlSafeStr;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 
@@ -77,7 +78,7 @@ pub struct WriteBatch {
     pub events: Vec<NewEvent>,
     /// The whole trace of every error event, for the flame graph. A trace stored before is merged
     /// with the new spans (same span id: the new span wins).
-    pub traces: Vec<(u128, Vec<Span>)>,
+    pub traces: Vec<(u128, TraceBlob)>,
     /// Entry-span (hits, errors) per entry point and hour (bucket start, Unix ms).
     pub hits: BTreeMap<(HitKey, i64), (u64, u64)>,
     pub skipped: BTreeMap<(String, SkipReason), u64>,

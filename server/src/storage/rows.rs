@@ -2,6 +2,7 @@
 //! issue upserts, large repeated texts deduplicated, counters converted to `i64`.
 
 use std::borrow::Cow;
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use domain::errors::ErrorEvent;
@@ -10,7 +11,7 @@ use domain::span::Span;
 use super::aliases::Routes;
 use super::decode::trace_hex;
 use super::window::{FINE_RETENTION_MS, FIVE_MINUTES_MS, HOUR_MS};
-use super::{NewEvent, StoreError, WriteBatch};
+use super::{NewEvent, StoreError, TraceBlob, WriteBatch};
 
 /// `span_tags` keys whose value usually repeats a column; stored as JSON `null` when it does.
 pub(super) const COLUMN_TAGS: [&str; 3] = ["error.type", "error.message", "error.stack"];
@@ -101,7 +102,7 @@ pub(super) struct BatchRows<'a> {
     pub events: Vec<EventRow<'a>>,
     pub texts: Vec<TextRow>,
     /// One entry per trace id (hex), spans of repeated ids merged.
-    pub traces: BTreeMap<String, Vec<Span>>,
+    pub traces: BTreeMap<String, Cow<'a, TraceBlob>>,
     pub hits: Vec<HitRow<'a>>,
     pub skipped: Vec<(Cow<'a, str>, &'static str, i64)>,
     /// (reason, hour, count) of refused intake requests.
@@ -202,9 +203,16 @@ impl<'a> BatchRows<'a> {
                 metrics: metrics_json(&event.metrics),
             });
         }
-        for (trace_id, spans) in &batch.traces {
-            let merged = rows.traces.entry(trace_hex(*trace_id)).or_default();
-            *merged = merge_spans(std::mem::take(merged), spans);
+        for (trace_id, blob) in &batch.traces {
+            match rows.traces.entry(trace_hex(*trace_id)) {
+                Entry::Vacant(entry) => {
+                    entry.insert(Cow::Borrowed(blob));
+                }
+                Entry::Occupied(mut entry) => {
+                    let merged = blob.merged_over(entry.get().as_bytes())?;
+                    entry.insert(Cow::Owned(merged));
+                }
+            }
         }
         for ((key, bucket), &(hits, errors)) in &batch.hits {
             rows.hits.push(HitRow {
@@ -228,6 +236,20 @@ impl<'a> BatchRows<'a> {
                 .push((reason.as_str(), hour, to_i64(count, "drop counter")?));
         }
         Ok(rows)
+    }
+
+    /// Each trace's blob to store, merged over its stored blob (trace id to bytes) when there is one.
+    pub fn trace_blobs<'s>(
+        &'s self,
+        stored: &HashMap<String, Vec<u8>>,
+    ) -> Result<Vec<(&'s str, Cow<'s, TraceBlob>)>, StoreError> {
+        self.traces
+            .iter()
+            .map(|(id, blob)| match stored.get(id) {
+                Some(base) => Ok((id.as_str(), Cow::Owned(blob.merged_over(base)?))),
+                None => Ok((id.as_str(), Cow::Borrowed(blob.as_ref()))),
+            })
+            .collect()
     }
 
     fn text(&mut self, ids: &mut HashMap<String, usize>, body: String) -> usize {

@@ -7,7 +7,7 @@ use domain::grouping::{
 use domain::query::IssueQuery;
 use domain::span::{Payload, PayloadMeta, Protocol, Span, SpanKind};
 use domain::stacktrace::{self, Language};
-use server::pipeline::{Transition, prepare};
+use server::pipeline::{GroupingCache, Transition, prepare};
 use server::storage::{Store, unix_ms_now};
 
 use super::store::{PYTHON_STACK, TestDb};
@@ -82,7 +82,10 @@ async fn issues(store: &Store) -> Vec<(i64, String, i64)> {
 
 async fn ingest(store: &Store, payload: &Payload, transition: Transition) {
     store
-        .write_batch(&prepare(payload, transition, &Default::default()))
+        .write_batch(
+            &prepare(payload, transition, &Default::default(), &GroupingCache::default())
+                .expect("prepare"),
+        )
         .await
         .expect("write");
 }

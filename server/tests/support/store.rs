@@ -116,6 +116,10 @@ impl TestDb {
         execute_at(&self.url, self.dir.is_some(), sql).await;
     }
 
+    pub fn is_sqlite(&self) -> bool {
+        self.dir.is_some()
+    }
+
     /// A new database on the same backend as the previous release (grouping 2026-11) left it: its
     /// migrations applied, the way its `stackprint migrate` did. Connecting a [`Store`] to `url`
     /// upgrades it.

@@ -10,7 +10,7 @@ use crate::storage::rows::BatchRows;
 use crate::storage::texts;
 use crate::storage::triage::{self, StoredIssue};
 use crate::storage::window::prune_before;
-use crate::storage::{StoreError, WriteBatch, aliases, decode};
+use crate::storage::{StoreError, WriteBatch, aliases};
 
 const UPSERT_ISSUES: &str = "\
     INSERT INTO issues (service, fingerprint, grouping_version, fingerprint_tree, error_type, \
@@ -289,13 +289,8 @@ async fn store_traces(
             .await?
             .into_iter()
             .collect();
-    let blobs = rows
-        .traces
-        .iter()
-        .map(|(trace_id, spans)| {
-            decode::merged_trace(stored.get(trace_id).map(Vec::as_slice), spans)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let merged = rows.trace_blobs(&stored)?;
+    let blobs: Vec<&[u8]> = merged.iter().map(|(_, blob)| blob.as_bytes()).collect();
     sqlx::query(
         "INSERT INTO traces (trace_id, spans) \
             SELECT * FROM UNNEST($1::text[], $2::bytea[]) \

@@ -19,6 +19,9 @@ use super::{StoreError, migrator};
 mod write;
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// The writer's page cache (negative: KiB). SQLite's 2 MiB default made the intake's index lookups
+/// re-read pages through system calls once the database outgrew it.
+const WRITER_CACHE_KIB: &str = "-32768";
 const READ_CONNECTIONS: u32 = 4;
 
 pub(in crate::storage) const DIALECT: Dialect = Dialect {
@@ -87,7 +90,7 @@ impl SqliteStore {
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)
-            .connect_with(options.clone())
+            .connect_with(options.clone().pragma("cache_size", WRITER_CACHE_KIB))
             .await?;
         migrator(&[
             (
