@@ -267,7 +267,22 @@ async fn hostile_bodies_at_concurrency_8_stay_within_the_memory_budget() {
             gzip_bomb(),
         ),
     ];
-    let mut sent = 0;
+    // Alone, each body meets the limit it was built against; at concurrency the memory budget may
+    // refuse it first, so which reason is counted then depends on timing.
+    for (name, addr, path, headers, body) in &cases {
+        let answer = post(addr, path, headers, body.clone()).await;
+        assert!(
+            matches!(answer.status, 400 | 413 | 429),
+            "{name} alone: {} {}",
+            answer.status,
+            answer.body
+        );
+    }
+    let alone = dropped_total(&ports, cases.len() as i64).await;
+    assert!(alone["too_many_spans"].as_i64() > Some(0), "{alone}");
+    assert!(alone["expansion"].as_i64() > Some(0), "{alone}");
+
+    let mut sent = cases.len() as i64;
     for (name, addr, path, headers, body) in cases {
         let requests = (0..8).map(|_| {
             let (addr, headers, body) = (addr.clone(), headers.clone(), body.clone());
@@ -298,8 +313,6 @@ async fn hostile_bodies_at_concurrency_8_stay_within_the_memory_budget() {
         .filter_map(Value::as_i64)
         .sum();
     assert_eq!(total, sent, "every refusal counted: {dropped}");
-    assert!(dropped["too_many_spans"].as_i64() > Some(0), "{dropped}");
-    assert!(dropped["expansion"].as_i64() > Some(0), "{dropped}");
     child.kill().ok();
     child.wait().ok();
     std::fs::remove_dir_all(db.parent().expect("dir")).ok();
