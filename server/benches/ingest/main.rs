@@ -1,7 +1,8 @@
 //! `make bench` / `cargo bench -p server --bench ingest`: intake throughput, then explorer latency with
 //! that data stored.
 //!
-//! Starts the real `stackprint serve` (release) on a fresh SQLite database and replays realistic
+//! Starts the real `stackprint serve` (release) on a fresh SQLite database (or the empty PostgreSQL
+//! database `STACKPRINT_BENCH_DATABASE_URL` names) and replays realistic
 //! Datadog payloads over HTTP, each request acknowledged only once durable. Phases, chosen with
 //! `BENCH_PHASES` (a comma list of `mixed`, `storm`, `hostile`, `explorer`; `intake` is the first
 //! three; all by default):
@@ -112,9 +113,10 @@ async fn main() -> anyhow::Result<()> {
         agent: free_port()?,
         otlp: free_port()?,
     };
-    let token = process::admin_token(&dir.join("stackprint.db"));
-    let mut server = start_server(&dir, &knobs.site_root, ports)?;
-    let result = run(&dir, server.id(), ports, &token, &knobs).await;
+    let db = Database::from_env(&dir);
+    let token = process::admin_token_at(&db.url(), &dir.join("admin.token"));
+    let mut server = start_server(&db, &knobs.site_root, ports)?;
+    let result = run(&db, server.id(), ports, &token, &knobs).await;
     server.kill().ok();
     server.wait().ok();
     if std::env::var_os("BENCH_KEEP_DATA").is_some() {
@@ -127,7 +129,7 @@ async fn main() -> anyhow::Result<()> {
 
 /// `token`: an admin's API token for the explorer port.
 async fn run(
-    dir: &Path,
+    db: &Database,
     pid: u32,
     ports: Ports,
     token: &str,
@@ -174,7 +176,8 @@ async fn run(
             knobs.storm_events
         );
         reset_peak_rss(pid)?;
-        let (stored_before, disk_before) = (stat(&api_addr, token, "error_events").await?, dir_size(dir)?);
+        let stored_before = stat(&api_addr, token, "error_events").await?;
+        let disk_before = db.size().await?;
         let cpu_before = cpu_seconds(pid)?;
         let traces_per_request = 50;
         let requests = knobs.storm_events.div_ceil(traces_per_request as u64);
@@ -189,7 +192,7 @@ async fn run(
         .await?;
         let secs = started.elapsed().as_secs_f64();
         let stored = stat(&api_addr, token, "error_events").await? - stored_before;
-        let disk = dir_size(dir)?.saturating_sub(disk_before);
+        let disk = db.size().await?.saturating_sub(disk_before);
         let cpu = cpu_seconds(pid)? - cpu_before;
         let peak = peak_rss_mb(pid)?;
         intake_peak = Some(intake_peak.map_or(peak, |p: f64| p.max(peak)));
@@ -271,7 +274,7 @@ async fn run(
 
     let events = stat(&api_addr, token, "error_events").await?;
     let issues = stat(&api_addr, token, "issues").await?;
-    let disk = dir_size(dir)?;
+    let disk = db.size().await?;
     println!("stored and queryable: {events} error events in {issues} issues");
     report.fact(
         "storage",
@@ -358,12 +361,11 @@ async fn replay(
     Ok((spans, errors))
 }
 
-fn start_server(dir: &Path, site_root: &Path, ports: Ports) -> anyhow::Result<Child> {
-    let db = dir.join("stackprint.db");
+fn start_server(db: &Database, site_root: &Path, ports: Ports) -> anyhow::Result<Child> {
     Ok(Command::new(env!("CARGO_BIN_EXE_stackprint"))
         .arg("serve")
         .arg("--database-url")
-        .arg(format!("sqlite://{}", db.display()))
+        .arg(db.url())
         .arg("--listen")
         .arg(format!("127.0.0.1:{}", ports.api))
         .arg("--agent-listen")
@@ -408,12 +410,55 @@ fn free_port() -> anyhow::Result<u16> {
         .port())
 }
 
-fn dir_size(dir: &Path) -> anyhow::Result<u64> {
-    let mut total = 0;
-    for entry in std::fs::read_dir(dir)? {
-        total += entry?.metadata()?.len();
+/// Where the benchmarked server stores its data.
+enum Database {
+    /// A fresh SQLite file in the bench's directory.
+    Sqlite(PathBuf),
+    /// `STACKPRINT_BENCH_DATABASE_URL`: an empty PostgreSQL database.
+    Postgres(String),
+}
+
+impl Database {
+    fn from_env(dir: &Path) -> Self {
+        match std::env::var("STACKPRINT_BENCH_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => Self::Postgres(url),
+            _ => Self::Sqlite(dir.join("stackprint.db")),
+        }
     }
-    Ok(total)
+
+    fn url(&self) -> String {
+        match self {
+            Self::Sqlite(path) => format!("sqlite://{}", path.display()),
+            Self::Postgres(url) => url.clone(),
+        }
+    }
+
+    /// Bytes the database takes: the SQLite file with its WAL, or PostgreSQL's own figure.
+    async fn size(&self) -> anyhow::Result<u64> {
+        match self {
+            Self::Sqlite(path) => {
+                let mut total = 0;
+                for entry in std::fs::read_dir(path.parent().expect("database in a directory"))? {
+                    let entry = entry?;
+                    if entry
+                        .file_name()
+                        .to_string_lossy()
+                        .starts_with("stackprint.db")
+                    {
+                        total += entry.metadata()?.len();
+                    }
+                }
+                Ok(total)
+            }
+            Self::Postgres(url) => {
+                let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(url).await?;
+                let size: i64 = sqlx::query_scalar("SELECT pg_database_size(current_database())")
+                    .fetch_one(&mut conn)
+                    .await?;
+                Ok(size as u64)
+            }
+        }
+    }
 }
 
 /// The server's peak resident memory (`VmHWM`) since it started or since [`reset_peak_rss`], MB.

@@ -133,7 +133,8 @@ mod tests {
         assert_eq!(calls, 2);
         let again = cache.get_or_group(&event("b"), None, false, || unreachable!("cached"));
         assert_eq!(again, grouped("b"));
-        let transition = cache.get_or_group(&event("b"), None, true, || grouped("b, with previous"));
+        let transition =
+            cache.get_or_group(&event("b"), None, true, || grouped("b, with previous"));
         assert_eq!(transition.fingerprint.hash, "b, with previous");
         let saved_rules = cache.get_or_group(&event("b"), Some(1), false, || grouped("b, rules 1"));
         assert_eq!(saved_rules.fingerprint.hash, "b, rules 1");

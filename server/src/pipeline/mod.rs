@@ -133,12 +133,12 @@ impl Ingestor {
             (self.transition, self.rules.clone(), self.grouping.clone());
         let batch =
             tokio::task::spawn_blocking(move || prepare(&payload, transition, &rules, &grouping))
-            .await
-            .map_err(|_| IngestError::PrepareFailed)?
-            .map_err(|e| {
-                tracing::error!(error = %e, "encoding a trace failed");
-                IngestError::PrepareFailed
-            })?;
+                .await
+                .map_err(|_| IngestError::PrepareFailed)?
+                .map_err(|e| {
+                    tracing::error!(error = %e, "encoding a trace failed");
+                    IngestError::PrepareFailed
+                })?;
         let (done, answer) = oneshot::channel();
         self.jobs
             .send(Job { batch, done, slot })

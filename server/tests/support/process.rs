@@ -54,16 +54,22 @@ pub fn spawn(db: &Path, extra: &[&str]) -> (Child, Ports) {
 /// An admin and an admin API token for the database at `db`, made once with the CLI as an operator
 /// would, and kept beside it so that a restarted server is reached with the same token.
 pub fn admin_token(db: &Path) -> String {
-    let kept = db.with_extension("token");
-    if let Ok(token) = std::fs::read_to_string(&kept) {
+    std::fs::create_dir_all(db.parent().expect("database in a directory")).expect("database dir");
+    admin_token_at(
+        &format!("sqlite://{}", db.display()),
+        &db.with_extension("token"),
+    )
+}
+
+/// [`admin_token`] for any database URL; the token is kept in the file `kept`.
+pub fn admin_token_at(url: &str, kept: &Path) -> String {
+    if let Ok(token) = std::fs::read_to_string(kept) {
         return token;
     }
-    std::fs::create_dir_all(db.parent().expect("database in a directory")).expect("database dir");
-    let url = format!("sqlite://{}", db.display());
     let cli = |args: &[&str], stdin: &[u8]| {
         let mut child = Command::new(env!("CARGO_BIN_EXE_stackprint"))
             .args(args)
-            .args(["--database-url", &url])
+            .args(["--database-url", url])
             .env("STACKPRINT_LOG", "warn")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -92,7 +98,7 @@ pub fn admin_token(db: &Path) -> String {
     )
     .trim()
     .to_owned();
-    std::fs::write(&kept, &token).expect("keep the token");
+    std::fs::write(kept, &token).expect("keep the token");
     token
 }
 

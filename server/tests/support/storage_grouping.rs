@@ -83,8 +83,13 @@ async fn issues(store: &Store) -> Vec<(i64, String, i64)> {
 async fn ingest(store: &Store, payload: &Payload, transition: Transition) {
     store
         .write_batch(
-            &prepare(payload, transition, &Default::default(), &GroupingCache::default())
-                .expect("prepare"),
+            &prepare(
+                payload,
+                transition,
+                &Default::default(),
+                &GroupingCache::default(),
+            )
+            .expect("prepare"),
         )
         .await
         .expect("write");
