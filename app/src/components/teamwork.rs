@@ -158,7 +158,11 @@ pub fn AssigneeControl(
                 <input type="hidden" name="id" value=id />
                 <label>
                     "Assignee "
-                    <select name="user" node_ref=picked>
+                    <select
+                        name="user"
+                        node_ref=picked
+                        prop:value=move || assignee.get().map(|u| u.email).unwrap_or_default()
+                    >
                         {nobody}
                         {options}
                     </select>
