@@ -87,6 +87,27 @@ pub struct ExplorerPage {
     pub any_issues: bool,
     /// Where services send their traces; only read for the empty state.
     pub intake: IntakeAddresses,
+    /// Why the search could not run, found by the server (an `assignee:` email nobody has); the
+    /// list is empty then.
+    #[serde(default)]
+    pub search_problem: Option<domain::query::SearchError>,
+}
+
+impl ExplorerPage {
+    /// The page of a search the server refused.
+    pub fn refused(problem: domain::query::SearchError) -> Self {
+        Self {
+            list: IssueListPage {
+                issues: Vec::new(),
+                total: 0,
+                buckets: Vec::new(),
+                bucket_ms: 0,
+            },
+            any_issues: true,
+            intake: IntakeAddresses::default(),
+            search_problem: Some(problem),
+        }
+    }
 }
 
 /// The intake a service points its tracer at, as the browser reached this server: the host of the
@@ -203,9 +224,17 @@ fn is_loopback_host(host: &str) -> bool {
 #[server(prefix = "/api/ui", endpoint = "explorer", input = Json)]
 pub async fn explorer_issues(state: ListState) -> Result<Snapshot<ExplorerPage>, ServerFnError> {
     use crate::range::Detail;
-    let search = ssr::search(&state.search)?;
     let backend = ssr::backend()?;
     let now = ssr::now();
+    let search = match ssr::search(&backend, &state.search).await? {
+        Ok(search) => search,
+        Err(problem) => {
+            return Ok(Snapshot {
+                now,
+                data: ExplorerPage::refused(problem),
+            });
+        }
+    };
     let query = IssueQuery {
         sort: state.sort,
         offset: Some(state.offset),
@@ -235,6 +264,7 @@ pub async fn explorer_issues(state: ListState) -> Result<Snapshot<ExplorerPage>,
             list,
             any_issues,
             intake,
+            search_problem: None,
         },
     })
 }
@@ -243,8 +273,11 @@ pub async fn explorer_issues(state: ListState) -> Result<Snapshot<ExplorerPage>,
 #[server(prefix = "/api/ui", endpoint = "facets", input = Json)]
 pub async fn explorer_facets(search: String, range: TimeRange) -> Result<Facets, ServerFnError> {
     use crate::range::Detail;
-    let search = ssr::search(&search)?;
     let backend = ssr::backend()?;
+    // The list says what is wrong with the search; the facets stay empty meanwhile.
+    let Ok(search) = ssr::search(&backend, &search).await? else {
+        return Ok(Facets::default());
+    };
     let range = range.resolve(ssr::now(), Detail::Sparkline);
     backend
         .0
@@ -448,9 +481,16 @@ pub fn status_form_action() -> &'static str {
 /// value.
 pub fn status_form_error(query: &leptos_router::params::ParamsMap) -> Option<ServerFnError> {
     use leptos::server_fn::ServerFn;
+    form_error(query, &[SetStatusesForm::PATH, MergeIssuesForm::PATH])
+}
+
+/// The error a form post to one of `paths` was redirected back with, from the page's `__err`.
+pub fn form_error(
+    query: &leptos_router::params::ParamsMap,
+    paths: &[&str],
+) -> Option<ServerFnError> {
     use leptos::server_fn::error::ServerFnUrlError;
-    let path = query.get_str("__path");
-    let from_form = path == Some(SetStatusesForm::PATH) || path == Some(MergeIssuesForm::PATH);
+    let from_form = query.get_str("__path").is_some_and(|p| paths.contains(&p));
     query
         .get_str("__err")
         .filter(|_| from_form)
@@ -489,10 +529,21 @@ pub(crate) mod ssr {
         }
     }
 
-    /// The parsed search; the page validates it before asking, so this refuses only hand-made
-    /// requests.
-    pub fn search(text: &str) -> Result<Search, ServerFnError> {
-        parse_search(text).map_err(|e| ServerFnError::new(format!("Invalid search: {e}")))
+    /// The parsed search with its `assignee:` terms resolved for the signed-in user; the inner
+    /// error is what only the server finds wrong (an email nobody has). The page validates the
+    /// syntax before asking, so a parse error refuses only hand-made requests.
+    pub async fn search(
+        backend: &Backend,
+        text: &str,
+    ) -> Result<Result<Search, domain::query::SearchError>, ServerFnError> {
+        let search =
+            parse_search(text).map_err(|e| ServerFnError::new(format!("Invalid search: {e}")))?;
+        let me = use_context::<domain::access::Caller>().map(|c| c.user.email);
+        backend
+            .0
+            .resolve_search(text.to_owned(), search, me)
+            .await
+            .map_err(|e| failed("read the search", e))
     }
 
     pub fn now() -> i64 {

@@ -13,10 +13,13 @@ use domain::explorer::{
     ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage, MergeResult,
     RangeQuery,
 };
-use domain::query::{EventPage, IssueDetail, IssuePage, IssueQuery, Search, Status, TraceDetail};
+use domain::query::{
+    EventPage, IssueDetail, IssuePage, IssueQuery, Search, SearchError, Status, TraceDetail,
+};
 use domain::source::{
     CodeMapping, CodeMappingInput, EventSource, Repository, RepositoryInput, SourceSettings,
 };
+use domain::teamwork::{Comment, UserKey, UserRef};
 
 /// Why a backend call failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,6 +132,49 @@ pub trait ExplorerBackend: Send + Sync + 'static {
     fn unmerge(&self, id: i64, actor: String) -> BackendFuture<'_, i64> {
         let _ = (id, actor);
         unsupported("unmerging issues")
+    }
+
+    /// `search` (parsed from `text`) with its `assignee:` terms resolved: `me` as `me_email`, and
+    /// an email no user has refused (the inner error, pointing at its term). Backends without users
+    /// (test fakes) keep the search as it is.
+    fn resolve_search(
+        &self,
+        text: String,
+        search: Search,
+        me_email: Option<String>,
+    ) -> BackendFuture<'_, Result<Search, SearchError>> {
+        let _ = (text, me_email);
+        Box::pin(async move { Ok(Ok(search)) })
+    }
+
+    /// Enabled users, whom issues can be assigned to; backends without users (test fakes) have
+    /// none.
+    fn assignable_users(&self) -> BackendFuture<'_, Vec<UserRef>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    /// Assigns issue `id` to `user` (`None`: nobody) as `caller`; returns the assignee. An unknown
+    /// or disabled user is `Invalid`.
+    fn assign(
+        &self,
+        caller: Caller,
+        id: i64,
+        user: Option<UserKey>,
+    ) -> BackendFuture<'_, Option<UserRef>> {
+        let _ = (caller, id, user);
+        unsupported("assignment")
+    }
+
+    /// A comment by `caller` on issue `id`; an empty or too long body is `Invalid`.
+    fn add_comment(&self, caller: Caller, id: i64, body: String) -> BackendFuture<'_, Comment> {
+        let _ = (caller, id, body);
+        unsupported("comments")
+    }
+
+    /// Deletes a comment of issue `id`: the caller's own, or anyone's for an admin.
+    fn delete_comment(&self, caller: Caller, id: i64, comment: i64) -> BackendFuture<'_, ()> {
+        let _ = (caller, id, comment);
+        unsupported("comments")
     }
 
     /// Linked repositories, code mappings and repositories seen in span tags. Never credentials.

@@ -10,6 +10,7 @@ mod components;
 mod pages;
 pub mod range;
 pub mod source_api;
+pub mod teamwork_api;
 mod terms;
 pub mod url;
 pub mod users_api;

@@ -6,6 +6,7 @@ mod explorer;
 mod issue_page;
 mod no_wasm;
 mod source;
+mod teamwork;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock, Mutex};
@@ -13,6 +14,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
+use domain::access::Caller;
 use domain::explorer::{
     Activity, ActivityKind, ActivityPage, BulkStatusResult, ErrorRate, FacetValue, Facets,
     IssueDistribution, IssueListPage, IssueRow, MergeResult, RangeQuery, Share,
@@ -22,6 +24,7 @@ use domain::query::{
     EventDetail, EventPage, IssueDetail, IssuePage, IssueQuery, IssueSummary, Search, Status,
 };
 use domain::stacktrace::{Exception, Frame, Language, Stacktrace};
+use domain::teamwork::{Comment, UserKey, UserRef};
 use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, file_and_error_handler, generate_route_list};
 use tower::ServiceExt;
@@ -54,6 +57,8 @@ struct Fake {
     detail: Option<IssueDetail>,
     events: Vec<EventDetail>,
     activity: Vec<Activity>,
+    comments: Vec<Comment>,
+    users: Vec<UserRef>,
     distribution: Option<IssueDistribution>,
     fail: bool,
     explorer_calls: Mutex<Vec<(IssueQuery, Search, RangeQuery)>>,
@@ -61,6 +66,7 @@ struct Fake {
     status_calls: Mutex<Vec<(Vec<i64>, Status, String)>>,
     merge_calls: Mutex<Vec<(i64, Vec<i64>, String)>>,
     unmerge_calls: Mutex<Vec<(i64, String)>>,
+    assign_calls: Mutex<Vec<(String, i64, Option<UserKey>)>>,
 }
 
 impl Fake {
@@ -125,6 +131,7 @@ impl ExplorerBackend for Fake {
     fn activity(&self, id: i64) -> BackendFuture<'_, Option<ActivityPage>> {
         let found = self.known(id).then(|| ActivityPage {
             activity: self.activity.clone(),
+            comments: self.comments.clone(),
         });
         self.answer(found)
     }
@@ -179,6 +186,28 @@ impl ExplorerBackend for Fake {
             .push((id, actor));
         self.answer(3)
     }
+
+    fn assignable_users(&self) -> BackendFuture<'_, Vec<UserRef>> {
+        self.answer(self.users.clone())
+    }
+
+    fn assign(
+        &self,
+        caller: Caller,
+        id: i64,
+        user: Option<UserKey>,
+    ) -> BackendFuture<'_, Option<UserRef>> {
+        let found = self
+            .users
+            .iter()
+            .find(|u| user == Some(UserKey::Email(u.email.clone())))
+            .cloned();
+        self.assign_calls
+            .lock()
+            .expect("not poisoned")
+            .push((caller.user.email, id, user));
+        self.answer(found)
+    }
 }
 
 fn summary() -> IssueSummary {
@@ -196,6 +225,7 @@ fn summary() -> IssueSummary {
         last_seen: hours_ago(3),
         first_version: Some("1.4.0".to_owned()),
         last_version: Some("1.5.2".to_owned()),
+        assignee: None,
     }
 }
 
@@ -371,6 +401,8 @@ fn activity() -> Vec<Activity> {
             to_status: Status::Resolved,
             version: Some("1.4.0".to_owned()),
             other_issue: None,
+            actor_name: None,
+            assignee: None,
         },
         Activity {
             at: hours_ago(3),
@@ -380,6 +412,8 @@ fn activity() -> Vec<Activity> {
             to_status: Status::ForReview,
             version: Some("1.5.2".to_owned()),
             other_issue: None,
+            actor_name: None,
+            assignee: None,
         },
     ]
 }

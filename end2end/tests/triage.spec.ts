@@ -4,7 +4,7 @@
 
 import { expect, test } from './support/fixtures';
 import type { Api, Issue } from './support/fixtures';
-import { ADMIN_EMAIL } from './support/accounts';
+import { ADMIN_EMAIL, ADMIN_NAME } from './support/accounts';
 import { consoleProblems, gotoHydrated, issueRows, screenshotPath, sendDatadogError } from './support/ui';
 
 interface ActivityEntry {
@@ -65,7 +65,7 @@ test('a resolved issue seen in a newer version regresses; its own version does n
   const status = page.getByRole('group', { name: 'Status' });
   await status.getByRole('button', { name: 'Resolved' }).click();
   await expect(status.getByRole('button', { name: 'Resolved' })).toHaveAttribute('aria-pressed', 'true');
-  await expect(page.locator('.timeline')).toContainText(`${ADMIN_EMAIL} changed the status from For review to Resolved in 1.0.0`);
+  await expect(page.locator('.timeline')).toContainText(`${ADMIN_NAME} changed the status from For review to Resolved in 1.0.0`);
   await expect(page.locator('.issue-header .badge').first()).toHaveText('Resolved');
 
   const send = async (version: string, count: number) => {

@@ -18,17 +18,21 @@ use domain::explorer::{
     ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage, MergeResult,
     RangeQuery,
 };
-use domain::query::{EventPage, IssueDetail, IssuePage, IssueQuery, Search, Status, TraceDetail};
+use domain::query::{
+    EventPage, IssueDetail, IssuePage, IssueQuery, Search, SearchError, Status, TraceDetail,
+};
 use domain::source::{
     CodeMapping, CodeMappingInput, EventSource, Repository, RepositoryInput, SourceSettings,
 };
+use domain::teamwork::{Comment, UserKey, UserRef};
 use leptos::config::LeptosOptions;
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
 use crate::auth::{Auth, AuthError, accounts, tokens};
 use crate::source::{SettingsError, SourceService};
-use crate::storage::{MergeError, Store, StoreError, TimeWindow, unix_ms_now};
+use crate::storage::{MergeError, Store, StoreError, TeamworkError, TimeWindow, unix_ms_now};
+use crate::teamwork::{self, search::ResolveError};
 
 /// The store, the source service for snippets and repository settings, and the accounts.
 struct StoreBackend(Store, SourceService, Auth);
@@ -53,6 +57,14 @@ fn hide(error: StoreError) -> BackendError {
 fn merge_error(error: MergeError) -> BackendError {
     match error {
         MergeError::Store(e) => hide(e),
+        refused => BackendError::Invalid(refused.to_string()),
+    }
+}
+
+/// A refused assignment or comment says why; the store's errors stay in the log.
+fn teamwork_error(error: TeamworkError) -> BackendError {
+    match error {
+        TeamworkError::Store(e) => hide(e),
         refused => BackendError::Invalid(refused.to_string()),
     }
 }
@@ -170,6 +182,57 @@ impl ExplorerBackend for StoreBackend {
 
     fn unmerge(&self, id: i64, actor: String) -> BackendFuture<'_, i64> {
         Box::pin(async move { self.0.unmerge(id, Some(&actor)).await.map_err(merge_error) })
+    }
+
+    fn resolve_search(
+        &self,
+        text: String,
+        search: Search,
+        me_email: Option<String>,
+    ) -> BackendFuture<'_, Result<Search, SearchError>> {
+        Box::pin(async move {
+            match teamwork::search::resolve(&self.0, &text, search, me_email.as_deref()).await {
+                Ok(search) => Ok(Ok(search)),
+                Err(ResolveError::Search(e)) => Ok(Err(e)),
+                Err(ResolveError::Store(e)) => Err(hide(e)),
+            }
+        })
+    }
+
+    fn assignable_users(&self) -> BackendFuture<'_, Vec<UserRef>> {
+        Box::pin(async move { self.0.assignable_users().await.map_err(hide) })
+    }
+
+    fn assign(
+        &self,
+        caller: Caller,
+        id: i64,
+        user: Option<UserKey>,
+    ) -> BackendFuture<'_, Option<UserRef>> {
+        Box::pin(async move {
+            self.0
+                .assign(id, user.as_ref(), &caller.user.email)
+                .await
+                .map_err(teamwork_error)
+        })
+    }
+
+    fn add_comment(&self, caller: Caller, id: i64, body: String) -> BackendFuture<'_, Comment> {
+        Box::pin(async move {
+            self.0
+                .add_comment(id, caller.user.id, &body)
+                .await
+                .map_err(teamwork_error)
+        })
+    }
+
+    fn delete_comment(&self, caller: Caller, id: i64, comment: i64) -> BackendFuture<'_, ()> {
+        Box::pin(async move {
+            self.0
+                .delete_comment(id, comment, teamwork::author(&caller))
+                .await
+                .map_err(teamwork_error)
+        })
     }
 
     fn source_settings(&self) -> BackendFuture<'_, SourceSettings> {

@@ -10,3 +10,4 @@ pub mod pipeline;
 pub mod serve;
 pub mod source;
 pub mod storage;
+pub mod teamwork;

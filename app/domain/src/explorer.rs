@@ -10,6 +10,7 @@ use std::cmp::Ordering;
 use serde::{Deserialize, Serialize};
 
 use crate::query::{IssueSummary, Status};
+use crate::teamwork::{Comment, UserRef};
 
 /// The time range of the explorer endpoints, from the query string next to
 /// [`crate::query::IssueQuery`]'s filters (whose `search` holds the search-language text).
@@ -184,15 +185,21 @@ pub enum ActivityKind {
     MergedInto,
     /// Someone unmerged `other_issue` from this issue, or (on the unmerged one) this issue from it.
     Unmerge,
+    /// Someone assigned `assignee` (the status stays: `from_status` is `to_status`).
+    Assign,
+    /// Someone removed the assignee.
+    Unassign,
 }
 
 impl ActivityKind {
-    pub const ALL: [ActivityKind; 5] = [
+    pub const ALL: [ActivityKind; 7] = [
         Self::StatusChange,
         Self::Regression,
         Self::Merge,
         Self::MergedInto,
         Self::Unmerge,
+        Self::Assign,
+        Self::Unassign,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -202,6 +209,8 @@ impl ActivityKind {
             Self::Merge => "merge",
             Self::MergedInto => "merged_into",
             Self::Unmerge => "unmerge",
+            Self::Assign => "assign",
+            Self::Unassign => "unassign",
         }
     }
 
@@ -225,12 +234,31 @@ pub struct Activity {
     /// Merges and unmerges: the other issue of the pair.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_issue: Option<i64>,
+    /// The display name of the user whose email `actor` is, when they have one (entries older
+    /// than accounts keep the free-text name only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_name: Option<String>,
+    /// `assign`: who was assigned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<UserRef>,
 }
 
-/// An issue's timeline, oldest first.
+impl Activity {
+    /// Who to show: the actor's display name, else what was recorded; `None` for Stackprint itself.
+    pub fn who(&self) -> Option<&str> {
+        self.actor_name
+            .as_deref()
+            .filter(|name| !name.trim().is_empty())
+            .or(self.actor.as_deref())
+    }
+}
+
+/// An issue's timeline, oldest first: triage entries, and comments (which pages interleave by time).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ActivityPage {
     pub activity: Vec<Activity>,
+    #[serde(default)]
+    pub comments: Vec<Comment>,
 }
 
 /// Orders two release versions, or `None` when either has a format this does not know (a commit

@@ -10,3 +10,4 @@ pub mod query;
 pub mod source;
 pub mod span;
 pub mod stacktrace;
+pub mod teamwork;

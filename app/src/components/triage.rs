@@ -1,13 +1,14 @@
 //! Triage on the issue page: the status control (each change recorded as the signed-in user; a plain
-//! form before the WASM loads) and the timeline of changes and regressions.
+//! form before the WASM loads) and the timeline of changes, regressions, assignments and comments.
 
-use domain::explorer::{Activity, ActivityKind};
+use domain::explorer::{Activity, ActivityKind, ActivityPage};
 use domain::query::Status;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::states::server_message;
 use super::status::status_label;
+use super::teamwork::{CommentItem, IssueRights};
 use super::time::Ago;
 use crate::api::{set_statuses, status_form_action, status_form_error};
 
@@ -80,13 +81,16 @@ pub fn StatusControl(id: i64, status: RwSignal<Status>, changed: Callback<()>) -
     .into_any()
 }
 
-/// The issue's triage history, oldest first, after its first sighting.
+/// The issue's history after its first sighting, oldest first: triage entries and comments
+/// interleaved by time. `changed` runs after a comment is deleted.
 #[component]
 pub fn ActivityTimeline(
-    activity: Vec<Activity>,
+    page: ActivityPage,
     first_seen: i64,
     first_version: Option<String>,
     now: i64,
+    rights: IssueRights,
+    changed: Callback<()>,
 ) -> impl IntoView {
     let first = view! {
         <li class="timeline-item first-seen">
@@ -97,10 +101,20 @@ pub fn ActivityTimeline(
             <Ago at=first_seen now />
         </li>
     };
-    let items = activity
+    let ActivityPage { activity, comments } = page;
+    let mut entries: Vec<(i64, AnyView)> = activity
         .into_iter()
-        .map(|entry| view! { <ActivityItem entry now /> })
-        .collect_view();
+        .map(|entry| (entry.at, view! { <ActivityItem entry now /> }.into_any()))
+        .collect();
+    entries.extend(comments.into_iter().map(|comment| {
+        let deletable = rights.may_delete(&comment);
+        let at = comment.created_at;
+        let item = view! { <CommentItem comment now deletable changed /> };
+        (at, item.into_any())
+    }));
+    // Stable: at the same millisecond a change stays before a comment.
+    entries.sort_by_key(|(at, _)| *at);
+    let items = entries.into_iter().map(|(_, item)| item).collect_view();
     view! {
         <ol class="timeline">
             {first}
@@ -111,16 +125,17 @@ pub fn ActivityTimeline(
 
 #[component]
 fn ActivityItem(entry: Activity, now: i64) -> impl IntoView {
+    let who = entry.who().unwrap_or("Stackprint").to_owned();
     let Activity {
         at,
-        actor,
         kind,
         from_status,
         to_status,
         version,
         other_issue,
+        assignee,
+        ..
     } = entry;
-    let who = actor.unwrap_or_else(|| "Stackprint".to_owned());
     let other =
         other_issue.map(|id| view! { <a href=format!("/issues/{id}")>{format!("#{id}")}</a> });
     let what = match kind {
@@ -151,6 +166,11 @@ fn ActivityItem(entry: Activity, now: i64) -> impl IntoView {
             view! { <strong>{who}</strong> " merged this issue into " {other} }.into_any()
         }
         ActivityKind::Unmerge => view! { <strong>{who}</strong> " unmerged " {other} }.into_any(),
+        ActivityKind::Assign => {
+            let whom = assignee.map_or_else(|| "a user".to_owned(), |u| u.name().to_owned());
+            view! { <strong>{who}</strong> " assigned " <strong>{whom}</strong> }.into_any()
+        }
+        ActivityKind::Unassign => view! { <strong>{who}</strong> " unassigned" }.into_any(),
     };
     view! {
         <li class=format!("timeline-item {}", kind.as_str())>

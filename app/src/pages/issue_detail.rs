@@ -1,20 +1,24 @@
-//! `/issues/:id`: one issue. Its header with the status control; the distribution of its events over
+//! `/issues/:id`: one issue. Its header with the status and assignee controls (members and admins);
+//! the distribution of its events over
 //! the chosen range (`?range=`) with breakdowns; one of its events (`?event=N`, 0 the latest) with
 //! its stack, tags and trace; its triage timeline; and why its events grouped.
 
 use domain::explorer::ActivityKind;
 use domain::query::{FacetKey, IssueDetail, IssueSummary, Status};
+use domain::teamwork::UserRef;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::issue_event::EventSection;
 use super::not_found::{NotFoundNotice, mark_not_found};
+use crate::account_api::me;
 use crate::api::{Snapshot, activity, distribution, issue, unmerge_form_action};
 use crate::components::{
-    ActivityTimeline, Ago, BarChart, Breakdowns, ErrorNotice, FingerprintTree, Loading,
-    RangePicker, StatusBadge, StatusControl,
+    ActivityTimeline, Ago, AssigneeControl, BarChart, Breakdowns, CommentForm, ErrorNotice,
+    FingerprintTree, IssueRights, Loading, RangePicker, StatusBadge, StatusControl,
 };
+use crate::teamwork_api::assignees;
 use crate::terms::toggle_facet;
 use crate::url::{IssueState, search_href};
 
@@ -76,8 +80,52 @@ fn IssueView(snapshot: Snapshot<IssueDetail>, state: Memo<IssueState>) -> impl I
     let id = issue.id;
     let merged = merged_into.map(|into| view! { <MergedNote id into /> });
     let status = RwSignal::new(issue.status);
+    let assignee = RwSignal::new(issue.assignee.clone());
     let timeline = Resource::new(move || id, activity);
     let changed = Callback::new(move |()| timeline.refetch());
+    // Who may do what, and whom to assign (asked only for those who may: it lists every user).
+    let team = Resource::new(
+        || (),
+        |()| async {
+            let rights = match me().await {
+                Ok(signed_in) => IssueRights::of(signed_in),
+                Err(_) => IssueRights::read_only(),
+            };
+            let users = if rights.triage {
+                assignees().await?
+            } else {
+                Vec::new()
+            };
+            Ok::<_, ServerFnError>((rights, users))
+        },
+    );
+    let rights = move || async move {
+        team.await
+            .map_or_else(|_| IssueRights::read_only(), |(rights, _)| rights)
+    };
+    let controls = move || {
+        Suspend::new(async move {
+            match team.await {
+                Ok((rights, users)) if rights.triage => Some(
+                    view! {
+                        <StatusControl id status changed />
+                        <AssigneeControl id assignee users me=rights.user changed />
+                    }
+                    .into_any(),
+                ),
+                Ok(_) => None,
+                Err(error) => Some(view! { <ErrorNotice error /> }.into_any()),
+            }
+        })
+    };
+    let comment_form = move || {
+        Suspend::new(async move {
+            rights()
+                .await
+                .triage
+                .then(|| view! { <CommentForm id changed /> })
+        })
+    };
     let spread = Resource::new(
         move || (id, state.get().range),
         |(id, range)| distribution(id, range),
@@ -96,12 +144,13 @@ fn IssueView(snapshot: Snapshot<IssueDetail>, state: Memo<IssueState>) -> impl I
     };
     let regressed = move || {
         Suspend::new(async move {
-            let last = timeline
-                .await
-                .ok()
-                .and_then(|s| s.data)
-                .and_then(|a| a.activity.last().cloned());
-            // Any later change would be listed after the regression.
+            let last = timeline.await.ok().and_then(|s| s.data).and_then(|a| {
+                a.activity
+                    .into_iter()
+                    .rev()
+                    .find(|a| !matches!(a.kind, ActivityKind::Assign | ActivityKind::Unassign))
+            });
+            // Any later status change would be listed after the regression; assignments keep it.
             last.filter(|a| a.kind == ActivityKind::Regression)
                 .map(|_| {
                     view! {
@@ -118,10 +167,10 @@ fn IssueView(snapshot: Snapshot<IssueDetail>, state: Memo<IssueState>) -> impl I
             <nav class="breadcrumb" aria-label="Breadcrumb">
                 <a href="/">"Issues"</a>
             </nav>
-            <IssueHeader issue now status>
+            <IssueHeader issue now status assignee>
                 <Transition fallback=|| ()>{regressed}</Transition>
             </IssueHeader>
-            <StatusControl id status changed />
+            <Transition fallback=|| ()>{controls}</Transition>
             {merged}
             <div class="issue-columns">
                 <div class="issue-main">
@@ -165,9 +214,10 @@ fn IssueView(snapshot: Snapshot<IssueDetail>, state: Memo<IssueState>) -> impl I
                         {move || {
                             let first_version = first_version.clone();
                             Suspend::new(async move {
+                                let rights = rights().await;
                                 match timeline.await {
                                     Ok(Snapshot { now, data: Some(page) }) => {
-                                        view! { <ActivityTimeline activity=page.activity first_seen first_version now /> }
+                                        view! { <ActivityTimeline page first_seen first_version now rights changed /> }
                                             .into_any()
                                     }
                                     Ok(Snapshot { data: None, .. }) => {
@@ -178,6 +228,7 @@ fn IssueView(snapshot: Snapshot<IssueDetail>, state: Memo<IssueState>) -> impl I
                             })
                         }}
                     </Transition>
+                    <Transition fallback=|| ()>{comment_form}</Transition>
                 </aside>
             </div>
         </article>
@@ -190,6 +241,7 @@ fn IssueHeader(
     issue: IssueSummary,
     now: i64,
     status: RwSignal<Status>,
+    assignee: RwSignal<Option<UserRef>>,
     children: Children,
 ) -> impl IntoView {
     let in_version = |version: Option<String>| version.map(|v| view! { " in " <code>{v}</code> });
@@ -221,6 +273,14 @@ fn IssueHeader(
                     {move || view! { <StatusBadge status=status.get() /> }}
                     " "
                     {children()}
+                </dd>
+                <dt>"Assignee"</dt>
+                <dd class="assignee-fact">
+                    {move || {
+                        assignee
+                            .get()
+                            .map_or_else(|| "Nobody".to_owned(), |user| user.name().to_owned())
+                    }}
                 </dd>
                 <dt>"Events"</dt>
                 <dd>{issue.count}</dd>

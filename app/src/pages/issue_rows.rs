@@ -219,12 +219,22 @@ pub fn Results(
 ) -> impl IntoView {
     let Snapshot {
         now,
-        data: ExplorerPage {
-            list,
-            any_issues,
-            intake,
-        },
+        data:
+            ExplorerPage {
+                list,
+                any_issues,
+                intake,
+                search_problem,
+            },
     } = snapshot;
+    if let Some(problem) = search_problem {
+        return view! {
+            <p class="notice error" role="alert">
+                "Fix the search above: " {problem.message}
+            </p>
+        }
+        .into_any();
+    }
     if list.issues.is_empty() {
         return if any_issues {
             view! { <NothingMatches state /> }.into_any()
@@ -320,6 +330,15 @@ fn IssueRow(
             .href()
     };
     let service_href = facet_href(FacetKey::Service, &issue.service);
+    let assignee = issue.assignee.map(|user| {
+        let href = facet_href(FacetKey::Assignee, &user.email);
+        view! {
+            " · "
+            <a href=href class="assignee" title=format!("Assigned to {}", user.email)>
+                {user.name().to_owned()}
+            </a>
+        }
+    });
     let env = (!issue.env.is_empty()).then(|| {
         let href = facet_href(FacetKey::Env, &issue.env);
         view! {
@@ -359,6 +378,7 @@ fn IssueRow(
                 <div class="issue-meta">
                     <a href=service_href class="service">{issue.service}</a>
                     {env}
+                    {assignee}
                     " "
                     <StatusBadge status=issue.status />
                     {regressed

@@ -6,6 +6,8 @@ import { execFileSync } from 'node:child_process';
 
 export const ADMIN_EMAIL = 'e2e-admin@stackprint.test';
 export const ADMIN_PASSWORD = 'e2e correct horse battery staple';
+/** The admin's display name: the timeline shows it for what the admin did. */
+export const ADMIN_NAME = 'E2E Admin';
 
 export function provisionAdmin(bin: string, databaseUrl: string, env: Record<string, string>, cwd: string): string {
   const run = (args: string[], input: string) =>
@@ -16,7 +18,7 @@ export function provisionAdmin(bin: string, databaseUrl: string, env: Record<str
       encoding: 'utf8',
       stdio: ['pipe', 'pipe', 'inherit'],
     });
-  run(['admin', 'create', '--email', ADMIN_EMAIL, '--name', 'E2E Admin', '--password-stdin'], `${ADMIN_PASSWORD}\n`);
+  run(['admin', 'create', '--email', ADMIN_EMAIL, '--name', ADMIN_NAME, '--password-stdin'], `${ADMIN_PASSWORD}\n`);
   return run(['token', 'create', '--email', ADMIN_EMAIL, '--name', 'end2end', '--role', 'admin'], '').trim();
 }
 

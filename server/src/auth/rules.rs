@@ -41,6 +41,11 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     ("/api/ui/merge", MEMBER),
     ("/api/ui/merge/form", MEMBER),
     ("/api/ui/unmerge/form", MEMBER),
+    ("/api/ui/assignees", MEMBER),
+    ("/api/ui/assign", MEMBER),
+    ("/api/ui/comment", MEMBER),
+    // Members delete their own comments, admins anyone's: the store checks the author.
+    ("/api/ui/comment/delete", MEMBER),
     ("/api/ui/dropped", VIEWER),
     ("/api/ui/source/event", VIEWER),
     ("/api/ui/source/settings", ADMIN),

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::Guarded;
 use super::error::ApiError;
-use super::explorer_api::{self, QueryError, parsed_search};
+use super::explorer_api::{self, QueryError, resolved_search};
 use crate::storage::Store;
 
 /// The longest `actor` accepted in a status change, in characters.
@@ -33,16 +33,20 @@ pub fn routes(store: Store) -> Guarded {
         .get("/me", VIEWER, super::auth_api::me)
         .merge(explorer_api::routes())
         .merge(super::merge_api::routes())
+        .merge(super::teamwork_api::routes())
         .fallback(|| async { ApiError::NotFound("endpoint") })
         .with_state(store)
 }
 
 async fn list_issues(
     State(store): State<Store>,
+    caller: Option<Extension<Caller>>,
     query: Result<Query<IssueQuery>, QueryRejection>,
 ) -> Result<Json<IssuePage>, QueryError> {
-    let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    parsed_search(&query)?;
+    let Query(mut query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    // The store reads the search from its text: it gets the resolved one.
+    let search = resolved_search(&store, &query, caller.as_ref()).await?;
+    query.search = Some(search.to_query_string());
     Ok(Json(store.list_issues(&query).await?))
 }
 

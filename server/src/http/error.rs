@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::auth::{AuthError, PasswordError};
 use crate::intake::IntakeError;
 use crate::pipeline::IngestError;
-use crate::storage::{MergeError, StoreError};
+use crate::storage::{MergeError, StoreError, TeamworkError};
 
 /// Errors of the JSON API.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +24,17 @@ pub enum ApiError {
     Merge(MergeError),
     #[error(transparent)]
     Account(AuthError),
+    #[error(transparent)]
+    Teamwork(TeamworkError),
+}
+
+impl From<TeamworkError> for ApiError {
+    fn from(e: TeamworkError) -> Self {
+        match e {
+            TeamworkError::Store(e) => Self::Store(e),
+            refused => Self::Teamwork(refused),
+        }
+    }
 }
 
 impl From<AuthError> for ApiError {
@@ -53,6 +64,19 @@ impl IntoResponse for ApiError {
                 StatusCode::CONFLICT
             }
             Self::Merge(_) => StatusCode::BAD_REQUEST,
+            Self::Teamwork(e) => match e {
+                TeamworkError::IssueNotFound(_) | TeamworkError::CommentNotFound(_) => {
+                    StatusCode::NOT_FOUND
+                }
+                TeamworkError::NotAuthor => StatusCode::FORBIDDEN,
+                TeamworkError::UnknownUser(_)
+                | TeamworkError::DisabledUser(_)
+                | TeamworkError::Comment(_) => StatusCode::BAD_REQUEST,
+                TeamworkError::Store(_) => {
+                    tracing::error!(error = %e, "API query failed");
+                    StatusCode::INTERNAL_SERVER_ERROR
+                }
+            },
             Self::Account(e) => match e {
                 AuthError::NotFound(_) | AuthError::UnknownUser => StatusCode::NOT_FOUND,
                 AuthError::Duplicate | AuthError::LastAdmin => StatusCode::CONFLICT,
@@ -77,6 +101,7 @@ impl IntoResponse for ApiError {
         // A failed hash names the library's internals: the log has it, the client a plain word.
         let reason = match &self {
             Self::Account(e) if !e.is_refusal() => "server error".to_owned(),
+            Self::Teamwork(TeamworkError::Store(_)) => "database error".to_owned(),
             other => other.to_string(),
         };
         (status, Json(json!({ "error": reason }))).into_response()

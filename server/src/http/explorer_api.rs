@@ -1,12 +1,12 @@
 //! The Error Tracking Explorer's JSON endpoints under `/api/v1`: the issue list with counts and
 //! trends over a time range, facet counts, and an issue's distribution.
 
-use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use domain::access::{Access, Role};
+use axum::{Extension, Json};
+use domain::access::{Access, Caller, Role};
 use domain::explorer::{Facets, IssueDistribution, IssueListPage, RangeQuery};
 use domain::query::{IssueQuery, Search, SearchError};
 use serde_json::json;
@@ -14,6 +14,7 @@ use serde_json::json;
 use super::Guarded;
 use super::error::ApiError;
 use crate::storage::{Store, StoreError, TimeWindow, unix_ms_now};
+use crate::teamwork::search::{self, ResolveError};
 
 /// Routes relative to `/api/v1`, merged into the API router.
 pub fn routes() -> Guarded<Store> {
@@ -53,9 +54,26 @@ impl IntoResponse for QueryError {
     }
 }
 
-/// The query's parsed search; its errors answer 400.
-pub fn parsed_search(q: &IssueQuery) -> Result<Search, QueryError> {
-    Ok(q.parsed_search()?)
+impl From<ResolveError> for QueryError {
+    fn from(error: ResolveError) -> Self {
+        match error {
+            ResolveError::Search(e) => Self::Search(e),
+            ResolveError::Store(e) => e.into(),
+        }
+    }
+}
+
+/// The query's parsed search with its `assignee:` terms resolved for `caller`; its errors answer
+/// 400.
+pub async fn resolved_search(
+    store: &Store,
+    q: &IssueQuery,
+    caller: Option<&Extension<Caller>>,
+) -> Result<Search, QueryError> {
+    let search = q.parsed_search()?;
+    let me = caller.map(|Extension(c)| c.user.email.as_str());
+    let text = q.search.as_deref().unwrap_or_default();
+    Ok(search::resolve(store, text, search, me).await?)
 }
 
 fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
@@ -74,21 +92,23 @@ fn window(range: &RangeQuery, q: Option<&IssueQuery>) -> Result<TimeWindow, ApiE
 
 async fn explorer_issues(
     State(store): State<Store>,
+    caller: Option<Extension<Caller>>,
     q: Result<Query<IssueQuery>, QueryRejection>,
     range: Result<Query<RangeQuery>, QueryRejection>,
 ) -> Result<Json<IssueListPage>, QueryError> {
     let (q, range) = (query(q)?, query(range)?);
-    let search = parsed_search(&q)?;
+    let search = resolved_search(&store, &q, caller.as_ref()).await?;
     let window = window(&range, Some(&q))?;
     Ok(Json(store.explorer_issues(&q, &search, &window).await?))
 }
 
 async fn facets(
     State(store): State<Store>,
+    caller: Option<Extension<Caller>>,
     q: Result<Query<IssueQuery>, QueryRejection>,
 ) -> Result<Json<Facets>, QueryError> {
     let q = query(q)?;
-    let search = parsed_search(&q)?;
+    let search = resolved_search(&store, &q, caller.as_ref()).await?;
     let window = window(&RangeQuery::default(), Some(&q))?;
     Ok(Json(store.facets(&q, &search, &window).await?))
 }

@@ -12,6 +12,7 @@ mod merge_api;
 mod otlp;
 mod source_api;
 mod stack_rules_api;
+mod teamwork_api;
 mod users_api;
 
 pub use body::{BodyLimits, InflightBudget};

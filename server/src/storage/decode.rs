@@ -6,6 +6,7 @@ use domain::grouping::Component;
 use domain::query::{EventDetail, IssueSummary, Status, TraceDetail, TraceSpan};
 use domain::span::tags;
 use domain::stacktrace::{self, Language};
+use domain::teamwork::UserRef;
 use sqlx::{ColumnIndex, Decode, Row, Type};
 
 use super::rows::COLUMN_TAGS;
@@ -62,6 +63,28 @@ where
         last_seen: row.try_get("last_seen")?,
         first_version: row.try_get("first_version")?,
         last_version: row.try_get("last_version")?,
+        assignee: assignee(row)?,
+    })
+}
+
+/// The assignee columns of [`super::filter::SUMMARY_COLUMNS`].
+fn assignee<R>(row: &R) -> Result<Option<UserRef>, StoreError>
+where
+    R: Row,
+    for<'c> &'c str: ColumnIndex<R>,
+    for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let id: Option<i64> = row.try_get("assignee_id")?;
+    let email: Option<String> = row.try_get("assignee_email")?;
+    let display_name: Option<String> = row.try_get("assignee_name")?;
+    Ok(match (id, email, display_name) {
+        (Some(id), Some(email), Some(display_name)) => Some(UserRef {
+            id,
+            email,
+            display_name,
+        }),
+        _ => None,
     })
 }
 

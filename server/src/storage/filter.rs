@@ -4,10 +4,11 @@
 //!
 //! Search facets: `service`, `type`, `status` and `message` are the issue's (type and message of its
 //! first event); `env`, `version`, `host` and `resource` match any value the issue's events carried
-//! (`issue_values`), so `version:1.4.*` finds issues seen in any 1.4 release. Facets compare
-//! case-sensitively except `message`; free text is a case-insensitive substring of type or message.
+//! (`issue_values`), so `version:1.4.*` finds issues seen in any 1.4 release; `assignee` is the
+//! assigned user's email (or `none`). Facets compare case-sensitively except `message` and
+//! `assignee`; free text is a case-insensitive substring of type or message.
 
-use domain::query::{FacetKey, IssueQuery, Pattern, Search, Sort, Status, Term};
+use domain::query::{AssigneeValue, FacetKey, IssueQuery, Pattern, Search, Sort, Status, Term};
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use super::read::Dialect;
@@ -15,7 +16,9 @@ use super::window::TimeWindow;
 
 /// Columns [`super::decode::issue_summary`] reads.
 pub(super) const SUMMARY_COLUMNS: &str = "id, fingerprint, service, env, error_type, message, \
-    culprit, status, count, first_seen, last_seen, first_version, last_version";
+    culprit, status, count, first_seen, last_seen, first_version, last_version, assignee_id, \
+    (SELECT u.email FROM users u WHERE u.id = assignee_id) AS assignee_email, \
+    (SELECT u.display_name FROM users u WHERE u.id = assignee_id) AS assignee_name";
 
 /// How a backend matches a case-sensitive pattern with `*` wildcards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,6 +222,20 @@ where
                 push_match(query, "v.value", value, key.ignores_case(), sql);
                 query.push(")");
             }
+            FacetKey::Assignee => match AssigneeValue::of(value) {
+                AssigneeValue::Nobody => {
+                    query.push("i.assignee_id IS NULL");
+                }
+                // The server resolves `me` to the caller's email first; unresolved, it is nobody's.
+                AssigneeValue::Me => {
+                    query.push("1 = 0");
+                }
+                AssigneeValue::Email(email) => {
+                    query.push("EXISTS (SELECT 1 FROM users u WHERE u.id = i.assignee_id AND ");
+                    push_match(query, "u.email", email, true, sql);
+                    query.push(")");
+                }
+            },
         },
     }
 }
@@ -370,6 +387,13 @@ mod tests {
                 "message:*Timeout* status:ignored",
                 false,
                 " WHERE i.merged_into IS NULL AND i.message ILIKE $1 ESCAPE '\\' AND i.status = $2",
+            ),
+            (
+                "assignee:none -assignee:ana@example.com",
+                false,
+                " WHERE i.merged_into IS NULL AND i.assignee_id IS NULL AND NOT EXISTS (SELECT 1 \
+                 FROM users u WHERE u.id = i.assignee_id AND u.email ILIKE $1 ESCAPE '\\') AND \
+                 i.status <> $2",
             ),
             (
                 "-\"'; DROP TABLE issues; --\"",

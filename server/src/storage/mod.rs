@@ -26,6 +26,7 @@ mod series;
 mod source;
 mod sqlite;
 mod stack_rules;
+mod teamwork;
 mod texts;
 mod trace_blob;
 mod triage;
@@ -38,6 +39,7 @@ pub use auth::{
 pub use merge::MergeError;
 pub use source::{CachedFile, LinkedRepository, RepositoryRow, Saved, Secret};
 pub use stack_rules::{GroupingSample, SaveRulesError};
+pub use teamwork::{Author, TeamworkError};
 pub use trace_blob::TraceBlob;
 pub use window::{RangeError, TimeWindow};
 

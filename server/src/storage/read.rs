@@ -3,6 +3,7 @@
 
 use domain::explorer::{Activity, ActivityKind, ActivityPage};
 use domain::query::{EventPage, IssueDetail, IssuePage, IssueQuery, Stats};
+use domain::teamwork::UserRef;
 use sqlx::{
     ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool, QueryBuilder, Row, Type,
 };
@@ -171,11 +172,17 @@ where
         if exists.is_none() {
             return Ok(None);
         }
+        // Signed-in users are recorded by email: their display name is looked up as it is now.
         let mut query = QueryBuilder::<DB>::new(
-            "SELECT at, actor, kind, from_status, to_status, version, other_issue_id \
-             FROM issue_activity WHERE issue_id = ",
+            "SELECT a.at, a.actor, a.kind, a.from_status, a.to_status, a.version, \
+             a.other_issue_id, actor.display_name, a.assignee_id, assignee.email, \
+             assignee.display_name \
+             FROM issue_activity a \
+             LEFT JOIN users actor ON actor.email = a.actor \
+             LEFT JOIN users assignee ON assignee.id = a.assignee_id \
+             WHERE a.issue_id = ",
         );
-        query.push_bind(issue_id).push(" ORDER BY at, id");
+        query.push_bind(issue_id).push(" ORDER BY a.at, a.id");
         type Entry = (
             i64,
             Option<String>,
@@ -184,11 +191,36 @@ where
             String,
             Option<String>,
             Option<i64>,
+            Option<String>,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
         );
         let rows: Vec<Entry> = query.build_query_as().fetch_all(self.pool).await?;
         let activity = rows
             .into_iter()
-            .map(|(at, actor, kind, from, to, version, other_issue)| {
+            .map(|row| {
+                let (
+                    at,
+                    actor,
+                    kind,
+                    from,
+                    to,
+                    version,
+                    other_issue,
+                    actor_name,
+                    assignee_id,
+                    assignee_email,
+                    assignee_name,
+                ) = row;
+                let assignee = match (assignee_id, assignee_email, assignee_name) {
+                    (Some(id), Some(email), Some(display_name)) => Some(UserRef {
+                        id,
+                        email,
+                        display_name,
+                    }),
+                    _ => None,
+                };
                 Ok(Activity {
                     at,
                     actor,
@@ -200,9 +232,12 @@ where
                     to_status: decode::status(&to)?,
                     version,
                     other_issue,
+                    actor_name,
+                    assignee,
                 })
             })
             .collect::<Result<_, StoreError>>()?;
-        Ok(Some(ActivityPage { activity }))
+        let comments = super::teamwork::comments(self.pool, issue_id).await?;
+        Ok(Some(ActivityPage { activity, comments }))
     }
 }

@@ -8,12 +8,13 @@ pub mod search;
 mod tests;
 
 pub use search::{
-    FacetKey, Pattern, Search, SearchError, Term, Token, TokenKind, highlight, parse_search,
-    search_errors,
+    AssigneeValue, FacetKey, Pattern, Search, SearchError, Term, Token, TokenKind, highlight,
+    parse_search, search_errors, term_spans,
 };
 
 use crate::grouping::Component;
 use crate::stacktrace::Stacktrace;
+use crate::teamwork::UserRef;
 
 /// Triage state of an issue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -132,6 +133,9 @@ pub struct IssueSummary {
     pub last_seen: i64,
     pub first_version: Option<String>,
     pub last_version: Option<String>,
+    /// Who works on it; kept when that user is disabled.
+    #[serde(default)]
+    pub assignee: Option<UserRef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -212,8 +212,8 @@ fn reports_errors_with_spans() {
         ("tpye:x", "unknown key `tpye` (did you mean `type`?)".into(), 0, 4),
         (
             "url:x",
-            "unknown key `url`; keys are service, env, version, type, status, host, resource, message \
-             (quote text that contains `:`)"
+            "unknown key `url`; keys are service, env, version, type, status, host, resource, message, \
+             assignee (quote text that contains `:`)"
                 .into(),
             0,
             3,
@@ -545,4 +545,42 @@ fn issue_query_carries_the_search_text() {
         ..IssueQuery::default()
     };
     assert_eq!(query.parsed_search().map_err(|e| e.start), Err(0));
+}
+
+#[test]
+fn assignee_terms_name_me_nobody_or_an_email() {
+    let search =
+        parse_search(r#"assignee:me -ASSIGNEE:None assignee:"Ana@Example.com" x"#).expect("valid");
+    let values: Vec<Option<AssigneeValue<'_>>> = search
+        .terms
+        .iter()
+        .map(|term| match term {
+            Term::Facet {
+                key: FacetKey::Assignee,
+                value,
+                ..
+            } => Some(AssigneeValue::of(value)),
+            _ => None,
+        })
+        .collect();
+    let email = Pattern::new("Ana@Example.com");
+    assert_eq!(
+        values,
+        [
+            Some(AssigneeValue::Me),
+            Some(AssigneeValue::Nobody),
+            Some(AssigneeValue::Email(&email)),
+            None
+        ]
+    );
+    assert!(FacetKey::Assignee.ignores_case());
+}
+
+#[test]
+fn term_spans_follow_the_terms() {
+    let input = r#"  assignee:me "two words"  -x"#;
+    let spans = term_spans(input);
+    let texts: Vec<&str> = spans.iter().map(|&(s, e)| &input[s..e]).collect();
+    assert_eq!(texts, ["assignee:me", r#""two words""#, "-x"]);
+    assert_eq!(spans.len(), parse_search(input).expect("valid").terms.len());
 }

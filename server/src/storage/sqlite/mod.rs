@@ -32,7 +32,9 @@ pub(in crate::storage) const DIALECT: Dialect = Dialect {
     issue: "\
         SELECT id, fingerprint, service, env, error_type, message, culprit, status, count, \
             first_seen, last_seen, first_version, last_version, grouping_version, \
-            fingerprint_tree, merged_into \
+            fingerprint_tree, merged_into, \
+            assignee_id, (SELECT u.email FROM users u WHERE u.id = assignee_id) AS assignee_email, \
+            (SELECT u.display_name FROM users u WHERE u.id = assignee_id) AS assignee_name \
         FROM issues WHERE id = ?1",
     events: "\
     SELECT e.id, e.issue_id, e.time, e.trace_id, e.span_id, e.error_span_id, e.service, e.env, \
@@ -132,6 +134,11 @@ impl SqliteStore {
                 8,
                 "stack_rules",
                 include_str!("../../../../migrations/sqlite/0008_stack_rules.sql"),
+            ),
+            (
+                9,
+                "assignment_comments",
+                include_str!("../../../../migrations/sqlite/0009_assignment_comments.sql"),
             ),
         ])
         .run(&write)

@@ -39,6 +39,31 @@ pub enum FacetKey {
     Host,
     Resource,
     Message,
+    /// Who the issue is assigned to: `me`, `none` or a user's email ([`AssigneeValue`]).
+    Assignee,
+}
+
+/// What an `assignee:` value means. `me` is the caller, whom only the server knows: it resolves the
+/// term before building SQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeValue<'a> {
+    Me,
+    Nobody,
+    /// A user's email (wildcards allowed), compared ignoring case.
+    Email(&'a Pattern),
+}
+
+impl<'a> AssigneeValue<'a> {
+    pub const ME: &'static str = "me";
+    pub const NOBODY: &'static str = "none";
+
+    pub fn of(value: &'a Pattern) -> Self {
+        match value.as_str() {
+            v if v.eq_ignore_ascii_case(Self::ME) => Self::Me,
+            v if v.eq_ignore_ascii_case(Self::NOBODY) => Self::Nobody,
+            _ => Self::Email(value),
+        }
+    }
 }
 
 impl Search {
@@ -93,7 +118,7 @@ impl Term {
 }
 
 impl FacetKey {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Service,
         Self::Env,
         Self::Version,
@@ -102,6 +127,7 @@ impl FacetKey {
         Self::Host,
         Self::Resource,
         Self::Message,
+        Self::Assignee,
     ];
     pub(super) const ALIASES: [(&'static str, Self); 2] =
         [("error.type", Self::Type), ("error_type", Self::Type)];
@@ -117,6 +143,7 @@ impl FacetKey {
             Self::Host => "host",
             Self::Resource => "resource",
             Self::Message => "message",
+            Self::Assignee => "assignee",
         }
     }
 
@@ -133,9 +160,10 @@ impl FacetKey {
             })
     }
 
-    /// Whether values compare case-insensitively: only `message`, which reads like free text.
+    /// Whether values compare case-insensitively: `message`, which reads like free text, and
+    /// `assignee`, whose emails are stored lowercased.
     pub fn ignores_case(self) -> bool {
-        self == Self::Message
+        matches!(self, Self::Message | Self::Assignee)
     }
 }
 

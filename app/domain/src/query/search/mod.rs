@@ -6,14 +6,16 @@
 //! ```
 //!
 //! - `key:value` filters a facet. Keys are `service`, `env`, `version`, `type` (also `error.type`
-//!   and `error_type`), `status`, `host`, `resource` and `message`, in any letter case. A value runs
+//!   and `error_type`), `status`, `host`, `resource`, `message` and `assignee`, in any letter case. A value runs
 //!   to the next whitespace, or is quoted: `type:"Foo Bar"`, with `\"` and `\\` escapes (any other
 //!   backslash is kept as written). A facet matches the whole field, compared case-sensitively
-//!   except `message` ([`FacetKey::ignores_case`]).
+//!   except `message` and `assignee` ([`FacetKey::ignores_case`]).
 //! - `*` in a value, quoted or not, matches any run of characters: `version:1.4.*`,
 //!   `message:*timeout*`. There is no literal `*`, but since `*` also matches itself,
 //!   `type:*url.Error` still finds Go's `*url.Error`.
 //! - `status:` takes exactly one of `for_review`, `reviewed`, `ignored`, `resolved`.
+//! - `assignee:` takes `me`, `none` or a user's email ([`AssigneeValue`]); the server resolves `me`
+//!   and reports emails no user has.
 //! - Other words and `"quoted phrases"` are free text: a case-insensitive substring of the error
 //!   type or of the message. `*` is literal in free text. A word containing `:` or `"`, or starting
 //!   with `-`, must be quoted to be free text.
@@ -31,7 +33,7 @@ mod diagnostics;
 mod pattern;
 mod scanner;
 
-pub use ast::{FacetKey, Search, Term};
+pub use ast::{AssigneeValue, FacetKey, Search, Term};
 pub use diagnostics::{SearchError, Token, TokenKind};
 pub use pattern::Pattern;
 
@@ -54,6 +56,12 @@ pub fn parse_search(input: &str) -> Result<Search, SearchError> {
 /// problem: [`parse_search`]'s error and those of later terms.
 pub fn highlight(input: &str) -> Vec<Token> {
     scan(input).tokens
+}
+
+/// The byte range of each term of `input`, in the order of [`Search::terms`]: where to point a
+/// diagnostic that only the server can make (an `assignee:` email nobody has).
+pub fn term_spans(input: &str) -> Vec<(usize, usize)> {
+    scan(input).spans
 }
 
 /// Every problem in `input`, one per invalid term, left to right.

@@ -26,6 +26,8 @@ pub(super) struct Scan {
     pub(super) tokens: Vec<Token>,
     /// One entry per term, in order.
     pub(super) terms: Vec<Result<Term, SearchError>>,
+    /// Each term's byte range, in the same order.
+    pub(super) spans: Vec<(usize, usize)>,
 }
 
 pub(super) fn scan(input: &str) -> Scan {
@@ -62,10 +64,12 @@ pub(super) fn scan(input: &str) -> Scan {
         };
         scan.tokens.append(&mut term.tokens);
         scan.terms.push(result);
+        scan.spans.push((start, end));
         at = end;
     }
     if let Some(error) = excess {
         push(&mut scan.tokens, TokenKind::Error, error.start, error.end);
+        scan.spans.push((error.start, error.end));
         scan.terms.push(Err(error));
     }
     scan
