@@ -2,6 +2,7 @@
 //! the code snippets the issue page shows under in-app frames. The API and page types live here so the
 //! server and the WASM client share them; none of them ever holds a credential.
 
+pub mod codeowners;
 pub mod highlight;
 pub mod mapping;
 pub mod repo_url;
