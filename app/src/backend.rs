@@ -16,6 +16,7 @@ use domain::explorer::{
 use domain::query::{EventPage, IssueDetail, IssuePage, IssueQuery, Search, Status, TraceDetail};
 use domain::source::{
     CodeMapping, CodeMappingInput, EventSource, Repository, RepositoryInput, SourceSettings,
+    SuggestedOwners,
 };
 
 /// Why a backend call failed.
@@ -236,6 +237,12 @@ pub trait ExplorerBackend: Send + Sync + 'static {
     fn event_source(&self, event_id: i64, context: u32) -> BackendFuture<'_, Option<EventSource>> {
         let _ = (event_id, context);
         unsupported("source code")
+    }
+
+    /// The issue's suggested owners from `CODEOWNERS`; `Ok(None)` for an issue without events.
+    fn suggested_owners(&self, issue_id: i64) -> BackendFuture<'_, Option<SuggestedOwners>> {
+        let _ = issue_id;
+        unsupported("suggested owners")
     }
 }
 

@@ -22,6 +22,7 @@ use domain::explorer::{
 use domain::query::{EventPage, IssueDetail, IssuePage, IssueQuery, Search, Status, TraceDetail};
 use domain::source::{
     CodeMapping, CodeMappingInput, EventSource, Repository, RepositoryInput, SourceSettings,
+    SuggestedOwners,
 };
 use leptos::config::LeptosOptions;
 use leptos::prelude::{provide_context, use_context};
@@ -201,6 +202,10 @@ impl ExplorerBackend for StoreBackend {
 
     fn event_source(&self, event_id: i64, context: u32) -> BackendFuture<'_, Option<EventSource>> {
         Box::pin(async move { self.1.event_source(event_id, context).await.map_err(hide) })
+    }
+
+    fn suggested_owners(&self, issue_id: i64) -> BackendFuture<'_, Option<SuggestedOwners>> {
+        Box::pin(async move { self.1.suggested_owners(issue_id).await.map_err(hide) })
     }
 
     fn sessions(&self, user_id: i64, current: Option<i64>) -> BackendFuture<'_, Vec<SessionView>> {

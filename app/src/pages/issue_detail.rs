@@ -13,7 +13,7 @@ use super::not_found::{NotFoundNotice, mark_not_found};
 use crate::api::{Snapshot, activity, distribution, issue, unmerge_form_action};
 use crate::components::{
     ActivityTimeline, Ago, BarChart, Breakdowns, ErrorNotice, FingerprintTree, Loading,
-    RangePicker, StatusBadge, StatusControl,
+    RangePicker, StatusBadge, StatusControl, SuggestedOwners,
 };
 use crate::terms::toggle_facet;
 use crate::url::{IssueState, search_href};
@@ -160,6 +160,7 @@ fn IssueView(snapshot: Snapshot<IssueDetail>, state: Memo<IssueState>) -> impl I
                     </section>
                 </div>
                 <aside class="issue-side" aria-labelledby="activity">
+                    <SuggestedOwners issue_id=id />
                     <h2 id="activity">"Activity"</h2>
                     <Transition fallback=Loading>
                         {move || {

@@ -43,6 +43,7 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     ("/api/ui/unmerge/form", MEMBER),
     ("/api/ui/dropped", VIEWER),
     ("/api/ui/source/event", VIEWER),
+    ("/api/ui/source/owners", VIEWER),
     ("/api/ui/source/settings", ADMIN),
     ("/api/ui/source/repository", ADMIN),
     ("/api/ui/source/repository/delete", ADMIN),

@@ -4,8 +4,9 @@
 //!
 //! Search facets: `service`, `type`, `status` and `message` are the issue's (type and message of its
 //! first event); `env`, `version`, `host` and `resource` match any value the issue's events carried
-//! (`issue_values`), so `version:1.4.*` finds issues seen in any 1.4 release. Facets compare
-//! case-sensitively except `message`; free text is a case-insensitive substring of type or message.
+//! (`issue_values`), so `version:1.4.*` finds issues seen in any 1.4 release; `owner` matches the
+//! suggested owners stored on the issue (`issue_owners`). Facets compare case-sensitively except
+//! `message` and `owner`; free text is a case-insensitive substring of type or message.
 
 use domain::query::{FacetKey, IssueQuery, Pattern, Search, Sort, Status, Term};
 use sqlx::{Database, Encode, QueryBuilder, Type};
@@ -211,6 +212,11 @@ where
                     .push("i.status = ")
                     .push_bind(value.as_str().to_owned());
             }
+            FacetKey::Owner => {
+                query.push("EXISTS (SELECT 1 FROM issue_owners o WHERE o.issue_id = i.id AND ");
+                push_match(query, "o.owner", value, true, sql);
+                query.push(")");
+            }
             FacetKey::Env | FacetKey::Version | FacetKey::Host | FacetKey::Resource => {
                 query
                     .push("EXISTS (SELECT 1 FROM issue_values v WHERE v.issue_id = i.id AND v.facet = ")
@@ -370,6 +376,12 @@ mod tests {
                 "message:*Timeout* status:ignored",
                 false,
                 " WHERE i.merged_into IS NULL AND i.message ILIKE $1 ESCAPE '\\' AND i.status = $2",
+            ),
+            (
+                "owner:@acme/payments",
+                false,
+                " WHERE i.merged_into IS NULL AND EXISTS (SELECT 1 FROM issue_owners o WHERE o.issue_id = i.id \
+                 AND o.owner ILIKE $1 ESCAPE '\\') AND i.status <> $2",
             ),
             (
                 "-\"'; DROP TABLE issues; --\"",

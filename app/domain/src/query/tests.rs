@@ -212,8 +212,8 @@ fn reports_errors_with_spans() {
         ("tpye:x", "unknown key `tpye` (did you mean `type`?)".into(), 0, 4),
         (
             "url:x",
-            "unknown key `url`; keys are service, env, version, type, status, host, resource, message \
-             (quote text that contains `:`)"
+            "unknown key `url`; keys are service, env, version, type, status, host, resource, message, \
+             owner (quote text that contains `:`)"
                 .into(),
             0,
             3,

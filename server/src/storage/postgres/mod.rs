@@ -101,6 +101,11 @@ impl PgStore {
                 "stack_rules",
                 include_str!("../../../../migrations/postgres/0008_stack_rules.sql"),
             ),
+            (
+                12,
+                "issue_owners",
+                include_str!("../../../../migrations/postgres/0012_issue_owners.sql"),
+            ),
         ])
         .run(&pool)
         .await?;

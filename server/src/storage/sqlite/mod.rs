@@ -130,6 +130,11 @@ impl SqliteStore {
                 "stack_rules",
                 include_str!("../../../../migrations/sqlite/0008_stack_rules.sql"),
             ),
+            (
+                12,
+                "issue_owners",
+                include_str!("../../../../migrations/sqlite/0012_issue_owners.sql"),
+            ),
         ])
         .run(&write)
         .await?;

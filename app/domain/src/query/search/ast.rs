@@ -39,6 +39,8 @@ pub enum FacetKey {
     Host,
     Resource,
     Message,
+    /// A suggested owner from the repository's `CODEOWNERS` (`owner:@acme/payments`).
+    Owner,
 }
 
 impl Search {
@@ -93,7 +95,7 @@ impl Term {
 }
 
 impl FacetKey {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Service,
         Self::Env,
         Self::Version,
@@ -102,6 +104,7 @@ impl FacetKey {
         Self::Host,
         Self::Resource,
         Self::Message,
+        Self::Owner,
     ];
     pub(super) const ALIASES: [(&'static str, Self); 2] =
         [("error.type", Self::Type), ("error_type", Self::Type)];
@@ -117,6 +120,7 @@ impl FacetKey {
             Self::Host => "host",
             Self::Resource => "resource",
             Self::Message => "message",
+            Self::Owner => "owner",
         }
     }
 
@@ -133,9 +137,10 @@ impl FacetKey {
             })
     }
 
-    /// Whether values compare case-insensitively: only `message`, which reads like free text.
+    /// Whether values compare case-insensitively: `message`, which reads like free text, and
+    /// `owner`, since GitHub's user and team names ignore case.
     pub fn ignores_case(self) -> bool {
-        self == Self::Message
+        matches!(self, Self::Message | Self::Owner)
     }
 }
 
