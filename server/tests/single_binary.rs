@@ -56,10 +56,10 @@ async fn start_alone() -> Running {
     let running = Running { child, dir, addr };
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        if let Ok(mut http) = Http::connect(&running.addr).await {
-            if let Ok((200, _)) = http.request("GET", "/signin", &[], &[]).await {
-                return running;
-            }
+        if let Ok(mut http) = Http::connect(&running.addr).await
+            && let Ok((200, _)) = http.request("GET", "/signin", &[], &[]).await
+        {
+            return running;
         }
         assert!(
             Instant::now() < deadline,

@@ -170,6 +170,9 @@ mod tests {
         files: &FILES,
     };
 
+    /// Request headers as (lowercase name, value) pairs.
+    type Pairs = &'static [(&'static str, &'static str)];
+
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         pairs
             .iter()
@@ -229,7 +232,7 @@ mod tests {
 
     #[test]
     fn gzip_only_when_accepted() {
-        let cases: [(&[(&str, &str)], Option<&str>); 6] = [
+        let cases: [(Pairs, Option<&str>); 6] = [
             (&[], None),
             (&[("accept-encoding", "gzip, deflate, br")], Some("gzip")),
             (&[("accept-encoding", "br;q=1.0, GZIP;q=0.5")], Some("gzip")),
@@ -252,7 +255,7 @@ mod tests {
 
     #[test]
     fn a_matching_etag_is_not_modified() {
-        let cases: [(&'static str, &[(&str, &str)], StatusCode); 6] = [
+        let cases: [(&'static str, Pairs, StatusCode); 6] = [
             ("\"a1\"", &[], StatusCode::NOT_MODIFIED),
             ("W/\"a1\"", &[], StatusCode::NOT_MODIFIED),
             ("\"zz\", \"a1\"", &[], StatusCode::NOT_MODIFIED),
