@@ -19,9 +19,9 @@ run: build
 	mkdir -p data
 	$(TARGET)/release/stackprint serve
 
-## build: release server + optimized WASM bundle
+## build: the release binary with the optimized WASM bundle, CSS and assets compiled in: one file to deploy
 build: tools site-release
-	cargo build --release -p server
+	cargo build --release -p server --features embed-site
 
 ## test: unit, storage (SQLite + throwaway PostgreSQL), HTTP, real tracers and browser tests
 test: tools test-tools site-debug wasm-check
@@ -29,6 +29,9 @@ test: tools test-tools site-debug wasm-check
 	cd end2end && STACKPRINT_BIN=$(TARGET)/debug/stackprint npx playwright test
 	scripts/with-postgres.sh bash -c 'cd end2end && STACKPRINT_E2E_DATABASE_URL=$$STACKPRINT_TEST_POSTGRES_URL \
 		STACKPRINT_BIN=$(TARGET)/debug/stackprint npx playwright test --output test-results/postgres'
+	# Last: it rebuilds the server with the debug site compiled in (the binary the browser tests ran
+	# reads target/site), then copies that binary alone into an empty directory and serves from there.
+	cargo test -p server --features embed-site --test single_binary
 
 ## bench: intake throughput (mixed traffic, error storm, hostile bodies), then JSON API and
 #        server-rendered page latency with BENCH_EVENTS stored, and the release WASM bundle's size

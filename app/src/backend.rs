@@ -18,6 +18,7 @@ use domain::query::{
 };
 use domain::source::{
     CodeMapping, CodeMappingInput, EventSource, Repository, RepositoryInput, SourceSettings,
+    SuggestedOwners,
 };
 use domain::teamwork::{Comment, UserKey, UserRef};
 
@@ -282,6 +283,12 @@ pub trait ExplorerBackend: Send + Sync + 'static {
     fn event_source(&self, event_id: i64, context: u32) -> BackendFuture<'_, Option<EventSource>> {
         let _ = (event_id, context);
         unsupported("source code")
+    }
+
+    /// The issue's suggested owners from `CODEOWNERS`; `Ok(None)` for an issue without events.
+    fn suggested_owners(&self, issue_id: i64) -> BackendFuture<'_, Option<SuggestedOwners>> {
+        let _ = issue_id;
+        unsupported("suggested owners")
     }
 }
 

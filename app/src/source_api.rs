@@ -4,6 +4,7 @@
 
 use domain::source::{
     CodeMapping, CodeMappingInput, EventSource, Repository, RepositoryInput, SourceSettings,
+    SuggestedOwners,
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -85,4 +86,18 @@ pub async fn load_event_source(event_id: i64) -> Result<Option<EventSource>, Ser
         .event_source(event_id, SNIPPET_CONTEXT)
         .await
         .map_err(|e| ssr::failed("load the source code", e))
+}
+
+/// `POST /api/ui/source/owners`: the issue's suggested owners from `CODEOWNERS`, computed on first
+/// view and stored on the issue (so `owner:` searches find it); `None` for an issue without events.
+#[server(prefix = "/api/ui", endpoint = "source/owners", input = Json)]
+pub async fn load_suggested_owners(
+    issue_id: i64,
+) -> Result<Option<SuggestedOwners>, ServerFnError> {
+    let backend = ssr::backend()?;
+    backend
+        .0
+        .suggested_owners(issue_id)
+        .await
+        .map_err(|e| ssr::failed("load the suggested owners", e))
 }

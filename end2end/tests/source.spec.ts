@@ -11,7 +11,7 @@ import { expect, test } from './support/fixtures';
 import type { Frame } from './support/fixtures';
 import type { FakeGitHubInfo } from './support/fake-github';
 import { GIT_COMMIT } from './support/tracers';
-import { consoleProblems, gotoHydrated, screenshotPath } from './support/ui';
+import { consoleProblems, gotoHydrated, issueRows, screenshotPath } from './support/ui';
 
 /** Every page, server function and JSON API answer the browser gets, to search them for the token. */
 function recordAnswers(page: Page): () => Promise<{ url: string; body: string }[]> {
@@ -93,6 +93,8 @@ test('snippets under in-app frames from a linked repository, secrets kept on the
     '/settings/source',
   );
   await expect(page.getByRole('heading', { name: 'Why these events grouped' })).toBeVisible();
+  const owners = page.getByRole('region', { name: 'Suggested owners' });
+  await expect(owners.getByRole('status')).toHaveText('CODEOWNERS could not be read: GitHub refused the credentials');
   pagesHtml.push(await page.content());
 
   // The settings page shows the failure; editing replaces the token (never shown, never prefilled).
@@ -139,6 +141,15 @@ test('snippets under in-app frames from a linked repository, secrets kept on the
     await expect(frame(fn).locator('.source-snippet'), fn).toBeVisible();
   }
   await expect(page.locator('li.frame:not(.in-app) .source-snippet')).toHaveCount(0);
+  // Suggested owners: end2end/tracers/.github/CODEOWNERS at the commit, for the culprit frame's file.
+  const owner = owners.getByRole('link', { name: '@acme/checkout' });
+  await expect(owner).toBeVisible();
+  await expect(owners).toContainText('From .github/CODEOWNERS for python/orders.py.');
+  await expect(owners.getByRole('link', { name: '.github/CODEOWNERS' })).toHaveAttribute(
+    'href',
+    new RegExp(`/acme/shop/blob/${GIT_COMMIT}/\\.github/CODEOWNERS#L3$`),
+  );
+  await owners.screenshot({ path: screenshotPath('suggested-owners.png') });
   await page.screenshot({ path: screenshotPath('source-issue-page.png'), fullPage: true });
   const trace = page.locator('.stacktrace');
   await trace.screenshot({ path: screenshotPath('source-stack-trace.png') });
@@ -146,6 +157,11 @@ test('snippets under in-app frames from a linked repository, secrets kept on the
   await trace.screenshot({ path: screenshotPath('source-stack-trace-dark.png') });
   await page.emulateMedia({ colorScheme: 'light' });
   pagesHtml.push(await page.content());
+  // Stored on the issue: the owner's link searches `owner:` and finds it.
+  await owner.click();
+  await expect(page.getByLabel('Search issues')).toHaveValue('owner:@acme/checkout');
+  await expect(issueRows(page)).toHaveCount(1);
+  await expect(issueRows(page)).toContainText('ValueError');
 
   // A manual mapping of the handler's file to a path the repository lacks: a note on that frame only.
   await gotoHydrated(page, '/settings/source');

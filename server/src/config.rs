@@ -179,10 +179,11 @@ pub struct ServeArgs {
     #[arg(long, env = "STACKPRINT_INTAKE_ALLOW", default_value = crate::http::DEFAULT_INTAKE_ALLOW)]
     pub intake_allow: crate::http::IntakeAllow,
 
-    /// Directory with the built site (`pkg/` with the WASM bundle and CSS). Defaults to `target/site`
-    /// next to the working directory, where `make build` puts it.
-    #[arg(long, env = "STACKPRINT_SITE_ROOT", default_value = "target/site")]
-    pub site_root: PathBuf,
+    /// Directory with the built site (`pkg/` with the WASM bundle and CSS), for development: it
+    /// replaces the site compiled into release builds (`make build`). Builds without one read
+    /// `target/site` next to the working directory, where `make site-debug` puts it.
+    #[arg(long, env = "STACKPRINT_SITE_ROOT")]
+    pub site_root: Option<PathBuf>,
 
     /// GitHub API base for repositories linked without their own (GitHub Enterprise repositories name
     /// theirs when linked). Point it at a proxy or a test double; github.com needs no change.

@@ -1,15 +1,16 @@
 //! The explorer UI: Leptos pages rendered here and hydrated in the browser, reading through the store.
 
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 
 use app::api::IntakeAddresses;
 use app::backend::{Backend, BackendError, BackendFuture, ExplorerBackend, RequestHost};
 use app::{App, shell};
 use axum::Router;
-use axum::http::header;
+use axum::extract::{Request, State};
 use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::Response;
 use domain::access::{
     Caller, CreatedToken, InviteLink, InviteRequest, InviteView, ManagedUser, PasswordChange,
     SessionView, TokenRequest, TokenView, UserChange,
@@ -23,6 +24,7 @@ use domain::query::{
 };
 use domain::source::{
     CodeMapping, CodeMappingInput, EventSource, Repository, RepositoryInput, SourceSettings,
+    SuggestedOwners,
 };
 use domain::teamwork::{Comment, UserKey, UserRef};
 use leptos::config::LeptosOptions;
@@ -30,6 +32,7 @@ use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
 use crate::auth::{Auth, AuthError, accounts, tokens};
+use crate::site::Site;
 use crate::source::{SettingsError, SourceService};
 use crate::storage::{MergeError, Store, StoreError, TeamworkError, TimeWindow, unix_ms_now};
 use crate::teamwork::{self, search::ResolveError};
@@ -264,6 +267,10 @@ impl ExplorerBackend for StoreBackend {
         Box::pin(async move { self.1.event_source(event_id, context).await.map_err(hide) })
     }
 
+    fn suggested_owners(&self, issue_id: i64) -> BackendFuture<'_, Option<SuggestedOwners>> {
+        Box::pin(async move { self.1.suggested_owners(issue_id).await.map_err(hide) })
+    }
+
     fn sessions(&self, user_id: i64, current: Option<i64>) -> BackendFuture<'_, Vec<SessionView>> {
         Box::pin(async move {
             self.0
@@ -361,16 +368,21 @@ pub struct IntakeListen {
 
 pub fn router(
     store: Store,
-    site_root: &Path,
+    site: &Site,
     addr: SocketAddr,
     intake: IntakeListen,
     source: SourceService,
     auth: Auth,
 ) -> Router {
+    let site_root = match site {
+        Site::Disk(root) => root.to_string_lossy().into_owned(),
+        // Nothing is read from disk; a name no directory has keeps it so.
+        Site::Embedded(_) => String::from("/nonexistent/stackprint-site"),
+    };
     let options = LeptosOptions::builder()
         .output_name("stackprint")
-        .site_root(site_root.to_string_lossy().into_owned())
-        .site_pkg_dir("pkg")
+        .site_root(site_root)
+        .site_pkg_dir(site.pkg_dir())
         .site_addr(addr)
         .build();
     let backend = Backend(Arc::new(StoreBackend(store, source, auth)));
@@ -404,6 +416,38 @@ pub fn router(
                 move || shell(options.clone())
             },
         )
-        .fallback(leptos_axum::file_and_error_handler(shell))
+        .fallback({
+            let site = site.clone();
+            move |state: State<LeptosOptions>, request: Request| {
+                site_fallback(site.clone(), state, request)
+            }
+        })
         .with_state(options)
+}
+
+/// Unrouted requests: a file of the site, else the "not found" page (rendered the same either way).
+async fn site_fallback(site: Site, state: State<LeptosOptions>, request: Request) -> Response {
+    let bundle = match site {
+        Site::Disk(_) => {
+            let uri = request.uri().clone();
+            return leptos_axum::file_and_error_handler(shell)(uri, state, request).await;
+        }
+        Site::Embedded(bundle) => bundle,
+    };
+    let State(options) = state;
+    if let Some(response) =
+        bundle.respond(request.method(), request.uri().path(), request.headers())
+    {
+        return response;
+    }
+    let render = leptos_axum::render_app_to_stream_with_context(
+        {
+            let options = options.clone();
+            move || provide_context(options.clone())
+        },
+        move || shell(options.clone()),
+    );
+    let mut response = render(request).await;
+    *response.status_mut() = StatusCode::NOT_FOUND;
+    response
 }

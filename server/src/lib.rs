@@ -8,6 +8,7 @@ pub mod http;
 pub mod intake;
 pub mod pipeline;
 pub mod serve;
+pub mod site;
 pub mod source;
 pub mod storage;
 pub mod teamwork;

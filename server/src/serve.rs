@@ -1,7 +1,6 @@
 //! `stackprint serve`: one process, three ports, one database.
 
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -16,6 +15,7 @@ use crate::auth::{Auth, PublicUrl, Rules, SetupLink};
 use crate::config::{Listen, ServeArgs};
 use crate::http::{IntakeState, agent_router, explorer_json_routes, otlp_router};
 use crate::pipeline::{Ingestor, RuleBook, Transition};
+use crate::site::Site;
 use crate::source::SourceService;
 use crate::storage::Store;
 
@@ -74,7 +74,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         let ui = explorer_app(
             store.clone(),
             &Explorer {
-                site_root: &args.site_root,
+                site: Site::choose(args.site_root.clone()),
                 addr,
                 intake: crate::explorer::IntakeListen {
                     agent: args.agent_listen.addr(),
@@ -111,7 +111,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
 
 /// What the explorer port is built from besides the store.
 pub struct Explorer<'a> {
-    pub site_root: &'a Path,
+    /// Where the WASM bundle, CSS and public assets are answered from.
+    pub site: Site,
     pub addr: SocketAddr,
     pub intake: crate::explorer::IntakeListen,
     pub github_api_url: &'a str,
@@ -139,7 +140,7 @@ pub fn explorer_app(store: Store, config: &Explorer<'_>) -> Router {
     };
     crate::explorer::router(
         store,
-        config.site_root,
+        &config.site,
         config.addr,
         config.intake,
         source,

@@ -16,6 +16,7 @@ use server::explorer::IntakeListen;
 use server::http::explorer_json_routes;
 use server::pipeline::RuleBook;
 use server::serve::{Explorer, explorer_app};
+use server::site::Site;
 use server::source::SourceService;
 use server::storage::Store;
 use support::client::Http;
@@ -61,7 +62,7 @@ async fn start(name: &str, public: PublicUrl) -> App {
     let app = explorer_app(
         store.clone(),
         &Explorer {
-            site_root: &dir,
+            site: Site::Disk(dir.clone()),
             addr,
             intake: IntakeListen::default(),
             github_api_url: NO_GITHUB,

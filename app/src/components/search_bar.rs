@@ -121,7 +121,7 @@ pub fn SearchBar(
                 <ul>
                     <li>
                         <code>"key:value"</code>
-                        " on service, env, version, type, status, host, resource, message"
+                        " on service, env, version, type, status, host, resource, message, owner"
                     </li>
                     <li>
                         <code>"version:1.4.*"</code>

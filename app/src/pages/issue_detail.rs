@@ -16,7 +16,7 @@ use crate::account_api::me;
 use crate::api::{Snapshot, activity, distribution, issue, unmerge_form_action};
 use crate::components::{
     ActivityTimeline, Ago, AssigneeControl, BarChart, Breakdowns, CommentForm, ErrorNotice,
-    FingerprintTree, IssueRights, Loading, RangePicker, StatusBadge, StatusControl,
+    FingerprintTree, IssueRights, Loading, RangePicker, StatusBadge, StatusControl, SuggestedOwners,
 };
 use crate::teamwork_api::assignees;
 use crate::terms::toggle_facet;
@@ -209,6 +209,7 @@ fn IssueView(snapshot: Snapshot<IssueDetail>, state: Memo<IssueState>) -> impl I
                     </section>
                 </div>
                 <aside class="issue-side" aria-labelledby="activity">
+                    <SuggestedOwners issue_id=id />
                     <h2 id="activity">"Activity"</h2>
                     <Transition fallback=Loading>
                         {move || {

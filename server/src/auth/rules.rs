@@ -48,6 +48,7 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     ("/api/ui/comment/delete", MEMBER),
     ("/api/ui/dropped", VIEWER),
     ("/api/ui/source/event", VIEWER),
+    ("/api/ui/source/owners", VIEWER),
     ("/api/ui/source/settings", ADMIN),
     ("/api/ui/source/repository", ADMIN),
     ("/api/ui/source/repository/delete", ADMIN),

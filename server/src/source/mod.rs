@@ -1,7 +1,9 @@
 //! Source code in stack traces: linking repositories (validated here) and building the snippets of an
-//! event's in-app frames (`snippets`), reading GitHub through the database cache (`fetch`).
+//! event's in-app frames (`snippets`) and the suggested owners of an issue (`owners`), reading GitHub
+//! through the database cache (`fetch`).
 
 mod fetch;
+mod owners;
 mod settings;
 mod snippets;
 

@@ -25,7 +25,7 @@ const FETCH_CONCURRENCY: usize = 4;
 /// An in-app frame with a file and a line: (exception index, frame index, frame).
 type FrameRef<'e> = (usize, usize, &'e Frame);
 
-fn tag<'e>(event: &'e EventDetail, keys: [&str; 2]) -> Option<&'e str> {
+pub(super) fn tag<'e>(event: &'e EventDetail, keys: [&str; 2]) -> Option<&'e str> {
     keys.iter()
         .find_map(|k| event.span_tags.get(*k))
         .map(|v| v.trim())
@@ -107,7 +107,7 @@ impl SourceService {
 
     /// The repository of an event: the one its repository URL tag names if linked; else a linked
     /// repository serving its service; else the public github.com repository the tag names.
-    async fn target(
+    pub(super) async fn target(
         &self,
         event: &EventDetail,
     ) -> Result<Option<(Target, Vec<CodeMapping>)>, StoreError> {
@@ -291,7 +291,7 @@ fn is_suffix(mapped: &Mapped) -> bool {
 }
 
 /// A GitHub failure, or the store's (which is an error of the whole request, not a note).
-fn fail(error: SourceError) -> Result<SourceError, StoreError> {
+pub(super) fn fail(error: SourceError) -> Result<SourceError, StoreError> {
     match error {
         SourceError::Store(e) => Err(e),
         other => Ok(other),

@@ -5,8 +5,9 @@
 //! Search facets: `service`, `type`, `status` and `message` are the issue's (type and message of its
 //! first event); `env`, `version`, `host` and `resource` match any value the issue's events carried
 //! (`issue_values`), so `version:1.4.*` finds issues seen in any 1.4 release; `assignee` is the
-//! assigned user's email (or `none`). Facets compare case-sensitively except `message` and
-//! `assignee`; free text is a case-insensitive substring of type or message.
+//! assigned user's email (or `none`); `owner` matches the suggested owners stored on the issue
+//! (`issue_owners`). Facets compare case-sensitively except `message`, `assignee` and `owner`; free
+//! text is a case-insensitive substring of type or message.
 
 use domain::query::{AssigneeValue, FacetKey, IssueQuery, Pattern, Search, Sort, Status, Term};
 use sqlx::{Database, Encode, QueryBuilder, Type};
@@ -214,6 +215,11 @@ where
                     .push("i.status = ")
                     .push_bind(value.as_str().to_owned());
             }
+            FacetKey::Owner => {
+                query.push("EXISTS (SELECT 1 FROM issue_owners o WHERE o.issue_id = i.id AND ");
+                push_match(query, "o.owner", value, true, sql);
+                query.push(")");
+            }
             FacetKey::Env | FacetKey::Version | FacetKey::Host | FacetKey::Resource => {
                 query
                     .push("EXISTS (SELECT 1 FROM issue_values v WHERE v.issue_id = i.id AND v.facet = ")
@@ -394,6 +400,12 @@ mod tests {
                 " WHERE i.merged_into IS NULL AND i.assignee_id IS NULL AND NOT EXISTS (SELECT 1 \
                  FROM users u WHERE u.id = i.assignee_id AND u.email ILIKE $1 ESCAPE '\\') AND \
                  i.status <> $2",
+            ),
+            (
+                "owner:@acme/payments",
+                false,
+                " WHERE i.merged_into IS NULL AND EXISTS (SELECT 1 FROM issue_owners o WHERE o.issue_id = i.id \
+                 AND o.owner ILIKE $1 ESCAPE '\\') AND i.status <> $2",
             ),
             (
                 "-\"'; DROP TABLE issues; --\"",

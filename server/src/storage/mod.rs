@@ -19,6 +19,7 @@ mod distribution;
 mod explorer;
 mod filter;
 mod merge;
+mod owners;
 mod postgres;
 mod read;
 mod rows;
@@ -37,6 +38,7 @@ pub use auth::{
     UserRow, UserUpdate,
 };
 pub use merge::MergeError;
+pub use owners::StoredOwners;
 pub use source::{CachedFile, LinkedRepository, RepositoryRow, Saved, Secret};
 pub use stack_rules::{GroupingSample, SaveRulesError};
 pub use teamwork::{Author, TeamworkError};

@@ -2,7 +2,7 @@
 //! a browser would; the client address is set per request as the TCP listener would.
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::PathBuf;
 
 use axum::Router;
 use axum::body::Body;
@@ -15,6 +15,7 @@ use server::auth::{PublicUrl, SetupLink, create_token, create_user};
 use server::explorer::IntakeListen;
 use server::pipeline::RuleBook;
 use server::serve::{Explorer, explorer_app};
+use server::site::Site;
 use tower::ServiceExt;
 
 use super::store::TestDb;
@@ -61,7 +62,7 @@ impl App {
         let router = explorer_app(
             db.store.clone(),
             &Explorer {
-                site_root: Path::new("target/site"),
+                site: Site::Disk(PathBuf::from("target/site")),
                 addr: "127.0.0.1:3000".parse().expect("addr"),
                 intake: IntakeListen::default(),
                 github_api_url: "http://127.0.0.1:9",

@@ -224,24 +224,8 @@ pub fn culprit(
         root: &root,
         app: &app,
     };
-    let searched = if version >= GroupingVersion::V2026_12 {
-        stacktrace.exceptions.len()
-    } else {
-        1
-    };
-    let (frame, clean) = stacktrace
-        .exceptions
-        .iter()
-        .take(searched)
-        .find_map(|exception| {
-            let cleaned = clean_frames(&exception.frames, &context);
-            exception
-                .frames
-                .iter()
-                .zip(cleaned)
-                .rev()
-                .find(|(_, clean)| clean.excluded.is_none())
-        })?;
+    let (exception, index, clean) = find_culprit(stacktrace, &context)?;
+    let frame = &stacktrace.exceptions[exception].frames[index];
     let place = clean.module.or_else(|| {
         let file = clean.file?;
         let source_dir = frame.file.as_deref().and_then(|f| root.source_dir(f));
@@ -254,6 +238,51 @@ pub fn culprit(
         (Some(place), Some(function)) => Some(format!("{place} in {function}")),
         (place, function) => place.or(function),
     }
+}
+
+/// Where [`culprit`]'s frame is: (exception index, frame index) in `stacktrace`. Suggested owners
+/// match this frame's file.
+pub fn culprit_frame(
+    stacktrace: &Stacktrace,
+    version: GroupingVersion,
+    rules: &StackRules,
+) -> Option<(usize, usize)> {
+    let app = AppCode::new(stacktrace, version, rules);
+    let root = project_root(stacktrace, version, &app);
+    let context = Context {
+        language: stacktrace.language,
+        version,
+        root: &root,
+        app: &app,
+    };
+    find_culprit(stacktrace, &context).map(|(exception, frame, _)| (exception, frame))
+}
+
+/// The innermost counting frame of the reported exception (since 2026-12, of the first exception in
+/// the chain that has one), cleaned.
+fn find_culprit(
+    stacktrace: &Stacktrace,
+    context: &Context<'_>,
+) -> Option<(usize, usize, CleanFrame)> {
+    let searched = if context.version >= GroupingVersion::V2026_12 {
+        stacktrace.exceptions.len()
+    } else {
+        1
+    };
+    stacktrace
+        .exceptions
+        .iter()
+        .take(searched)
+        .enumerate()
+        .find_map(|(e, exception)| {
+            let cleaned = clean_frames(&exception.frames, context);
+            cleaned
+                .into_iter()
+                .enumerate()
+                .rev()
+                .find(|(_, clean)| clean.excluded.is_none())
+                .map(|(f, clean)| (e, f, clean))
+        })
 }
 
 /// Each frame cleaned, with why it does not count.

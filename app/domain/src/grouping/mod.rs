@@ -128,6 +128,15 @@ pub fn culprit_with(
     frames::culprit(stacktrace, version, rules)
 }
 
+/// Where the culprit of [`culprit_with`] is: (exception index, frame index) in `stacktrace`.
+pub fn culprit_frame(
+    stacktrace: &Stacktrace,
+    version: GroupingVersion,
+    rules: &StackRules,
+) -> Option<(usize, usize)> {
+    frames::culprit_frame(stacktrace, version, rules)
+}
+
 /// Groups one error event with a given version.
 ///
 /// The tree's root, `fingerprint`, has these children:

@@ -213,7 +213,7 @@ fn reports_errors_with_spans() {
         (
             "url:x",
             "unknown key `url`; keys are service, env, version, type, status, host, resource, message, \
-             assignee (quote text that contains `:`)"
+             assignee, owner (quote text that contains `:`)"
                 .into(),
             0,
             3,

@@ -2,6 +2,7 @@
 //! the code snippets the issue page shows under in-app frames. The API and page types live here so the
 //! server and the WASM client share them; none of them ever holds a credential.
 
+pub mod codeowners;
 pub mod highlight;
 pub mod mapping;
 pub mod repo_url;
@@ -103,6 +104,23 @@ pub struct SourceSettings {
     pub repositories: Vec<Repository>,
     pub mappings: Vec<CodeMapping>,
     pub seen: Vec<SeenRepository>,
+}
+
+/// An issue's suggested owners: the linked repository's `CODEOWNERS` rule for the repository path of
+/// the culprit frame of its latest event ([`codeowners`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuggestedOwners {
+    /// `@user`, `@org/team` or emails, in `CODEOWNERS` order; empty when none apply.
+    pub owners: Vec<String>,
+    /// The culprit frame's repository path, when it mapped to one.
+    pub path: Option<String>,
+    /// The `CODEOWNERS` file that was found (`.github/CODEOWNERS`).
+    pub codeowners: Option<String>,
+    /// The deciding rule's line on GitHub, at the commit read.
+    pub rule_url: Option<String>,
+    /// Why GitHub could not be read this time (bad credentials, rate limited, unreachable); the
+    /// owners are then the ones stored before, if any.
+    pub unavailable: Option<String>,
 }
 
 /// How a frame path became a repository path.

@@ -108,6 +108,11 @@ impl PgStore {
                 "assignment_comments",
                 include_str!("../../../../migrations/postgres/0009_assignment_comments.sql"),
             ),
+            (
+                12,
+                "issue_owners",
+                include_str!("../../../../migrations/postgres/0012_issue_owners.sql"),
+            ),
         ])
         .run(&pool)
         .await?;

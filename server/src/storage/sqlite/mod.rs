@@ -140,6 +140,11 @@ impl SqliteStore {
                 "assignment_comments",
                 include_str!("../../../../migrations/sqlite/0009_assignment_comments.sql"),
             ),
+            (
+                12,
+                "issue_owners",
+                include_str!("../../../../migrations/sqlite/0012_issue_owners.sql"),
+            ),
         ])
         .run(&write)
         .await?;

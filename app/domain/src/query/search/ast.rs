@@ -41,6 +41,8 @@ pub enum FacetKey {
     Message,
     /// Who the issue is assigned to: `me`, `none` or a user's email ([`AssigneeValue`]).
     Assignee,
+    /// A suggested owner from the repository's `CODEOWNERS` (`owner:@acme/payments`).
+    Owner,
 }
 
 /// What an `assignee:` value means. `me` is the caller, whom only the server knows: it resolves the
@@ -128,6 +130,7 @@ impl FacetKey {
         Self::Resource,
         Self::Message,
         Self::Assignee,
+        Self::Owner,
     ];
     pub(super) const ALIASES: [(&'static str, Self); 2] =
         [("error.type", Self::Type), ("error_type", Self::Type)];
@@ -144,6 +147,7 @@ impl FacetKey {
             Self::Resource => "resource",
             Self::Message => "message",
             Self::Assignee => "assignee",
+            Self::Owner => "owner",
         }
     }
 
@@ -161,9 +165,10 @@ impl FacetKey {
     }
 
     /// Whether values compare case-insensitively: `message`, which reads like free text, and
-    /// `assignee`, whose emails are stored lowercased.
+    /// `assignee`, whose emails are stored lowercased, and `owner`, since GitHub's user and team
+    /// names ignore case.
     pub fn ignores_case(self) -> bool {
-        matches!(self, Self::Message | Self::Assignee)
+        matches!(self, Self::Message | Self::Assignee | Self::Owner)
     }
 }
 

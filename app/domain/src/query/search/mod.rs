@@ -6,10 +6,11 @@
 //! ```
 //!
 //! - `key:value` filters a facet. Keys are `service`, `env`, `version`, `type` (also `error.type`
-//!   and `error_type`), `status`, `host`, `resource`, `message` and `assignee`, in any letter case. A value runs
-//!   to the next whitespace, or is quoted: `type:"Foo Bar"`, with `\"` and `\\` escapes (any other
-//!   backslash is kept as written). A facet matches the whole field, compared case-sensitively
-//!   except `message` and `assignee` ([`FacetKey::ignores_case`]).
+//!   and `error_type`), `status`, `host`, `resource`, `message`, `assignee` and `owner` (a suggested
+//!   owner from `CODEOWNERS`), in any letter case. A value runs to the next whitespace, or is quoted:
+//!   `type:"Foo Bar"`, with `\"` and `\\` escapes (any other backslash is kept as written). A facet
+//!   matches the whole field, compared case-sensitively except `message`, `assignee` and `owner`
+//!   ([`FacetKey::ignores_case`]).
 //! - `*` in a value, quoted or not, matches any run of characters: `version:1.4.*`,
 //!   `message:*timeout*`. There is no literal `*`, but since `*` also matches itself,
 //!   `type:*url.Error` still finds Go's `*url.Error`.
