@@ -120,7 +120,7 @@ impl Term {
 }
 
 impl FacetKey {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::Service,
         Self::Env,
         Self::Version,
