@@ -31,8 +31,8 @@ mod triage;
 mod window;
 
 pub use auth::{
-    FirstAdmin, InviteAcceptance, NewInvite, NewSession, NewToken, NewUser, SessionRow, TokenRow,
-    UserRow, UserUpdate,
+    FirstAdmin, InviteAcceptance, NewIntakeToken, NewInvite, NewSession, NewToken, NewUser,
+    SessionRow, TokenRow, UserRow, UserUpdate,
 };
 pub use merge::MergeError;
 pub use source::{CachedFile, LinkedRepository, RepositoryRow, Saved, Secret};

@@ -101,6 +101,11 @@ impl PgStore {
                 "stack_rules",
                 include_str!("../../../../migrations/postgres/0008_stack_rules.sql"),
             ),
+            (
+                11,
+                "intake_tokens",
+                include_str!("../../../../migrations/postgres/0011_intake_tokens.sql"),
+            ),
         ])
         .run(&pool)
         .await?;

@@ -130,6 +130,11 @@ impl SqliteStore {
                 "stack_rules",
                 include_str!("../../../../migrations/sqlite/0008_stack_rules.sql"),
             ),
+            (
+                11,
+                "intake_tokens",
+                include_str!("../../../../migrations/sqlite/0011_intake_tokens.sql"),
+            ),
         ])
         .run(&write)
         .await?;
