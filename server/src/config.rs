@@ -25,7 +25,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the explorer UI + JSON API, the Datadog Agent trace API and OTLP/HTTP.
-    Serve(ServeArgs),
+    // Boxed: far larger than the other commands' arguments.
+    Serve(Box<ServeArgs>),
     /// Create the database if needed, apply migrations and exit.
     Migrate(DatabaseArgs),
     /// Manage accounts (works against the configured database; the server may be running).

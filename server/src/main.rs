@@ -13,7 +13,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     match Cli::parse().command {
-        Command::Serve(args) => server::serve::run(args).await,
+        Command::Serve(args) => server::serve::run(*args).await,
         Command::Migrate(args) => {
             Store::connect(&args.database_url).await?;
             tracing::info!(database = %args.database_url, "database is up to date");

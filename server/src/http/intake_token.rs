@@ -106,7 +106,8 @@ mod tests {
 
     #[test]
     fn tokens_come_from_either_header() {
-        let cases: [(&[(&str, &str)], Option<&str>); 5] = [
+        type Headers = &'static [(&'static str, &'static str)];
+        let cases: [(Headers, Option<&str>); 5] = [
             (&[("dd-api-key", "spi_a")], Some("spi_a")),
             (&[("authorization", "Bearer spi_b")], Some("spi_b")),
             (&[("authorization", "Basic eA==")], None),
