@@ -74,7 +74,8 @@ impl OidcError {
     pub fn is_refusal(&self) -> bool {
         matches!(
             self,
-            Self::Flow
+            Self::NotConfigured
+                | Self::Flow
                 | Self::Provider(_)
                 | Self::Unverified
                 | Self::NotInvited(_)
