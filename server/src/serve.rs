@@ -58,6 +58,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
 
     let mut servers = tokio::task::JoinSet::new();
     if let Listen::On(addr) = args.listen {
+        // Checked before the setup link is logged: a configuration mistake stops the start first.
+        let sign_in = sign_in_ways(&args)?;
         let public = match &args.public_url {
             Some(url) => PublicUrl::parse(url)
                 .with_context(|| format!("STACKPRINT_PUBLIC_URL `{url}` is not an http(s) URL"))?,
@@ -89,7 +91,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 public,
                 setup,
                 rules: intake.ingestor.rules().clone(),
-                sign_in: sign_in_ways(&args)?,
+                sign_in,
             },
         );
         servers.spawn(serve_port("explorer", addr, ui));
