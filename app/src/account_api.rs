@@ -41,6 +41,12 @@ pub async fn me() -> Result<Option<SignedIn>, ServerFnError> {
     }))
 }
 
+/// `POST /api/ui/signin/options`: the single sign-on provider's name, when one is configured.
+#[server(prefix = "/api/ui", endpoint = "signin/options", input = Json)]
+pub async fn single_sign_on() -> Result<Option<String>, ServerFnError> {
+    Ok(ssr::backend()?.0.single_sign_on())
+}
+
 /// `POST /api/ui/me/sessions`: the signed-in user's live sessions, newest first.
 #[server(prefix = "/api/ui", endpoint = "me/sessions", input = Json)]
 pub async fn my_sessions() -> Result<Snapshot<Vec<SessionView>>, ServerFnError> {

@@ -13,6 +13,7 @@ use domain::explorer::{
     ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage, MergeResult,
     RangeQuery,
 };
+use domain::intake::{CreatedIntakeToken, IntakeTokenRequest, IntakeTokenView};
 use domain::query::{
     EventPage, IssueDetail, IssuePage, IssueQuery, Search, SearchError, Status, TraceDetail,
 };
@@ -276,6 +277,31 @@ pub trait ExplorerBackend: Send + Sync + 'static {
     fn delete_invite(&self, id: i64) -> BackendFuture<'_, ()> {
         let _ = id;
         unsupported("invitations")
+    }
+
+    /// The name of the single sign-on provider the sign-in page offers, when one is configured.
+    fn single_sign_on(&self) -> Option<String> {
+        None
+    }
+
+    /// Every intake token, newest first, revoked ones included (admins).
+    fn intake_tokens(&self) -> BackendFuture<'_, Vec<IntakeTokenView>> {
+        unsupported("intake tokens")
+    }
+
+    /// A new intake token made by `caller`, returned once.
+    fn create_intake_token(
+        &self,
+        caller: Caller,
+        request: IntakeTokenRequest,
+    ) -> BackendFuture<'_, CreatedIntakeToken> {
+        let _ = (caller, request);
+        unsupported("intake tokens")
+    }
+
+    fn revoke_intake_token(&self, id: i64) -> BackendFuture<'_, ()> {
+        let _ = id;
+        unsupported("intake tokens")
     }
 
     /// Code snippets for the in-app frames of an event, `context` lines either side of each frame's

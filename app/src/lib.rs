@@ -7,6 +7,7 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
 mod components;
+pub mod intake_api;
 mod pages;
 pub mod range;
 pub mod source_api;
@@ -25,8 +26,9 @@ use leptos_router::{SsrMode, path};
 
 use crate::components::UserMenu;
 use crate::pages::{
-    InvitePage, IssueDetailPage, IssueListPage, NotFound, ProfilePage, SettingsIndexPage,
-    SetupPage, SignInPage, SourceSettingsPage, TokensSettingsPage, TracePage, UsersSettingsPage,
+    IntakeSettingsPage, InvitePage, IssueDetailPage, IssueListPage, NotFound, ProfilePage,
+    SettingsIndexPage, SetupPage, SignInPage, SourceSettingsPage, TokensSettingsPage, TracePage,
+    UsersSettingsPage,
 };
 
 /// The HTML document around [`App`], rendered only on the server.
@@ -87,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invite") view=InvitePage ssr=SsrMode::InOrder />
                     <Route path=path!("/settings/users") view=UsersSettingsPage ssr=SsrMode::InOrder />
                     <Route path=path!("/settings/tokens") view=TokensSettingsPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/settings/intake") view=IntakeSettingsPage ssr=SsrMode::InOrder />
                 </Routes>
             </main>
         </Router>

@@ -25,7 +25,8 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the explorer UI + JSON API, the Datadog Agent trace API and OTLP/HTTP.
-    Serve(ServeArgs),
+    // Boxed: far larger than the other commands' arguments.
+    Serve(Box<ServeArgs>),
     /// Create the database if needed, apply migrations and exit.
     Migrate(DatabaseArgs),
     /// Manage accounts (works against the configured database; the server may be running).
@@ -34,6 +35,24 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage intake tokens (what tracers send when `--intake-require-token` asks for one).
+    #[command(subcommand)]
+    IntakeToken(IntakeTokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IntakeTokenCommand {
+    /// Create an intake token and print it once.
+    Create(IntakeTokenCreateArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct IntakeTokenCreateArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// What the token is for, e.g. the service or the host that sends with it (shown in lists).
+    #[arg(long)]
+    pub name: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -179,6 +198,18 @@ pub struct ServeArgs {
     #[arg(long, env = "STACKPRINT_INTAKE_ALLOW", default_value = crate::http::DEFAULT_INTAKE_ALLOW)]
     pub intake_allow: crate::http::IntakeAllow,
 
+    /// Which senders need an intake token (`DD-API-KEY` or `Authorization: Bearer spi_…`): `off`,
+    /// `remote` (everyone but loopback; the flag alone means this) or `all`. Missing tokens get
+    /// 401, unknown or revoked ones 403.
+    #[arg(
+        long,
+        env = "STACKPRINT_INTAKE_REQUIRE_TOKEN",
+        default_value = "off",
+        num_args = 0..=1,
+        default_missing_value = "remote"
+    )]
+    pub intake_require_token: crate::auth::intake_tokens::RequireToken,
+
     /// Directory with the built site (`pkg/` with the WASM bundle and CSS), for development: it
     /// replaces the site compiled into release builds (`make build`). Builds without one read
     /// `target/site` next to the working directory, where `make site-debug` puts it.
@@ -209,6 +240,24 @@ pub struct ServeArgs {
     #[arg(long, env = "STACKPRINT_ADMIN_PASSWORD_FILE")]
     pub admin_password_file: Option<PathBuf>,
 
+    /// A header carrying the signed-in person's email, set by a reverse proxy that signs people in
+    /// (oauth2-proxy: `X-Forwarded-Email`). Believed only from `--auth-proxy-trusted` peers.
+    #[arg(long, env = "STACKPRINT_AUTH_PROXY_HEADER")]
+    pub auth_proxy_header: Option<String>,
+
+    /// The proxies' addresses (comma-separated networks) whose `--auth-proxy-header` is believed: the
+    /// TCP peer's address, never `X-Forwarded-For`. Required with the header.
+    #[arg(long, env = "STACKPRINT_AUTH_PROXY_TRUSTED", default_value = "")]
+    pub auth_proxy_trusted: crate::networks::Networks,
+
+    /// Create an account with this role for an email the proxy sends that has none; without it,
+    /// only existing (invited) users are signed in.
+    #[arg(long, env = "STACKPRINT_AUTH_PROXY_CREATE_USERS")]
+    pub auth_proxy_create_users: Option<domain::access::Role>,
+
+    #[command(flatten)]
+    pub oidc: OidcArgs,
+
     /// Days after this database first ran a new grouping version during which events are grouped
     /// with the previous version too, so they join the issues it made instead of opening new ones.
     #[arg(
@@ -217,6 +266,90 @@ pub struct ServeArgs {
         default_value_t = 30
     )]
     pub grouping_transition_days: u32,
+}
+
+/// Sign-in with OpenID Connect. The client secret comes from `--oidc-client-secret-file` or the
+/// environment variable `STACKPRINT_OIDC_CLIENT_SECRET`, never from an argument (other users of the
+/// machine can read those).
+#[derive(Debug, Clone, Args)]
+pub struct OidcArgs {
+    /// The provider's issuer URL (`https://accounts.google.com`,
+    /// `https://sso.example.com/realms/acme`); with it the sign-in page offers single sign-on.
+    #[arg(long = "oidc-issuer", env = "STACKPRINT_OIDC_ISSUER")]
+    pub issuer: Option<String>,
+
+    /// The client id registered at the provider.
+    #[arg(
+        long = "oidc-client-id",
+        env = "STACKPRINT_OIDC_CLIENT_ID",
+        default_value = ""
+    )]
+    pub client_id: String,
+
+    /// A file holding the client secret.
+    #[arg(
+        long = "oidc-client-secret-file",
+        env = "STACKPRINT_OIDC_CLIENT_SECRET_FILE"
+    )]
+    pub client_secret_file: Option<PathBuf>,
+
+    /// Email domains (comma-separated) whose people get an account, with `--oidc-default-role`, at
+    /// their first sign-in; others need an account (an invitation) first.
+    #[arg(
+        long = "oidc-allowed-domains",
+        env = "STACKPRINT_OIDC_ALLOWED_DOMAINS",
+        value_delimiter = ','
+    )]
+    pub allowed_domains: Vec<String>,
+
+    /// The role of accounts made at a first sign-in.
+    #[arg(
+        long = "oidc-default-role",
+        env = "STACKPRINT_OIDC_DEFAULT_ROLE",
+        default_value = "viewer"
+    )]
+    pub default_role: domain::access::Role,
+
+    /// Take the provider's `email` claim as verified when it sends no `email_verified` (Entra ID
+    /// does not): only for a provider whose users cannot choose their own email (one tenant).
+    #[arg(long = "oidc-trust-email", env = "STACKPRINT_OIDC_TRUST_EMAIL")]
+    pub trust_email: bool,
+
+    /// The provider's name on the sign-in button ("Sign in with Okta").
+    #[arg(
+        long = "oidc-name",
+        env = "STACKPRINT_OIDC_NAME",
+        default_value = "single sign-on"
+    )]
+    pub name: String,
+}
+
+/// Where the OpenID Connect client secret may come from besides a file.
+const OIDC_CLIENT_SECRET_ENV: &str = "STACKPRINT_OIDC_CLIENT_SECRET";
+
+impl OidcArgs {
+    /// The provider's settings, with the client secret read from its file or the environment.
+    pub fn settings(&self, issuer: &str) -> anyhow::Result<crate::auth::oidc::OidcSettings> {
+        use anyhow::Context;
+        let client_secret = match &self.client_secret_file {
+            Some(path) => std::fs::read_to_string(path)
+                .with_context(|| format!("reading the OIDC client secret from {}", path.display()))?
+                .trim_end_matches(['\r', '\n'])
+                .to_owned(),
+            None => std::env::var(OIDC_CLIENT_SECRET_ENV).with_context(|| {
+                format!("--oidc-issuer needs --oidc-client-secret-file or {OIDC_CLIENT_SECRET_ENV}")
+            })?,
+        };
+        Ok(crate::auth::oidc::OidcSettings {
+            issuer: issuer.to_owned(),
+            client_id: self.client_id.clone(),
+            client_secret,
+            allowed_domains: self.allowed_domains.clone(),
+            default_role: self.default_role,
+            label: self.name.clone(),
+            trust_email: self.trust_email,
+        })
+    }
 }
 
 impl ServeArgs {
@@ -296,6 +429,21 @@ mod tests {
         for bad in ["", "d", "0d", "5w", "-1d", "1.5h"] {
             assert!(bad.parse::<Lifetime>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_token_switch_alone_means_remote() {
+        use crate::auth::intake_tokens::RequireToken;
+        let serve = |extra: &[&str]| {
+            let args = [&["stackprint", "serve"], extra].concat();
+            match Cli::try_parse_from(args).expect("parses").command {
+                Command::Serve(serve) => serve.intake_require_token,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(serve(&[]), RequireToken::Off);
+        assert_eq!(serve(&["--intake-require-token"]), RequireToken::Remote);
+        assert_eq!(serve(&["--intake-require-token", "all"]), RequireToken::All);
     }
 
     #[test]

@@ -19,6 +19,7 @@ use domain::explorer::{
     ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage, MergeResult,
     RangeQuery,
 };
+use domain::intake::{CreatedIntakeToken, IntakeTokenRequest, IntakeTokenView};
 use domain::query::{
     EventPage, IssueDetail, IssuePage, IssueQuery, Search, SearchError, Status, TraceDetail,
 };
@@ -31,7 +32,7 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
-use crate::auth::{Auth, AuthError, accounts, tokens};
+use crate::auth::{Auth, AuthError, accounts, intake_tokens, tokens};
 use crate::site::Site;
 use crate::source::{SettingsError, SourceService};
 use crate::storage::{MergeError, Store, StoreError, TeamworkError, TimeWindow, unix_ms_now};
@@ -353,6 +354,40 @@ impl ExplorerBackend for StoreBackend {
     fn delete_invite(&self, id: i64) -> BackendFuture<'_, ()> {
         Box::pin(async move {
             accounts::delete_invite(&self.0, id)
+                .await
+                .map_err(account_error)
+        })
+    }
+
+    fn single_sign_on(&self) -> Option<String> {
+        self.2.oidc().map(|oidc| oidc.label().to_owned())
+    }
+
+    fn intake_tokens(&self) -> BackendFuture<'_, Vec<IntakeTokenView>> {
+        Box::pin(async move { intake_tokens::list(&self.0).await.map_err(account_error) })
+    }
+
+    fn create_intake_token(
+        &self,
+        caller: Caller,
+        request: IntakeTokenRequest,
+    ) -> BackendFuture<'_, CreatedIntakeToken> {
+        Box::pin(async move {
+            let created = intake_tokens::create(&self.0, &request.name, Some(caller.user.id))
+                .await
+                .map_err(account_error)?;
+            tracing::info!(
+                admin = caller.user.id,
+                id = created.id,
+                "intake token created"
+            );
+            Ok(created)
+        })
+    }
+
+    fn revoke_intake_token(&self, id: i64) -> BackendFuture<'_, ()> {
+        Box::pin(async move {
+            intake_tokens::revoke(&self.0, id)
                 .await
                 .map_err(account_error)
         })

@@ -6,6 +6,7 @@ pub mod explorer;
 pub mod github;
 pub mod http;
 pub mod intake;
+pub mod networks;
 pub mod pipeline;
 pub mod serve;
 pub mod site;

@@ -1,6 +1,6 @@
 use clap::Parser;
 use server::auth::commands;
-use server::config::{AdminCommand, Cli, Command, TokenCommand};
+use server::config::{AdminCommand, Cli, Command, IntakeTokenCommand, TokenCommand};
 use server::storage::Store;
 use tracing_subscriber::EnvFilter;
 
@@ -13,7 +13,7 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     match Cli::parse().command {
-        Command::Serve(args) => server::serve::run(args).await,
+        Command::Serve(args) => server::serve::run(*args).await,
         Command::Migrate(args) => {
             Store::connect(&args.database_url).await?;
             tracing::info!(database = %args.database_url, "database is up to date");
@@ -21,5 +21,8 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Admin(AdminCommand::Create(args)) => commands::admin_create(&args).await,
         Command::Token(TokenCommand::Create(args)) => commands::token_create(&args).await,
+        Command::IntakeToken(IntakeTokenCommand::Create(args)) => {
+            commands::intake_token_create(&args).await
+        }
     }
 }

@@ -9,9 +9,10 @@ use axum::serve::ListenerExt;
 use domain::grouping::{GROUPING_VERSION, PREVIOUS_GROUPING_VERSION};
 use tokio::net::TcpListener;
 
+use crate::auth::intake_tokens::{IntakeTokens, RequireToken};
 use crate::auth::layer::{Gate, guard};
 use crate::auth::setup::{Bootstrap, bootstrap};
-use crate::auth::{Auth, PublicUrl, Rules, SetupLink};
+use crate::auth::{Auth, Oidc, ProxyAuth, PublicUrl, Rules, SetupLink, SignInWays};
 use crate::config::{Listen, ServeArgs};
 use crate::http::{IntakeState, agent_router, explorer_json_routes, otlp_router};
 use crate::pipeline::{Ingestor, RuleBook, Transition};
@@ -45,14 +46,20 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             "grouping transition: events also join issues of the previous grouping version"
         );
     }
-    let intake = IntakeState::new(
+    let mut intake = IntakeState::new(
         Ingestor::start(store.clone(), args.intake_queue_depth, transition),
         args.body_limits(),
     )
     .with_allow(args.intake_allow.clone());
+    if args.intake_require_token != RequireToken::Off {
+        tracing::info!(senders = ?args.intake_require_token, "intake requires a token");
+        intake = intake.with_tokens(IntakeTokens::new(store.clone(), args.intake_require_token));
+    }
 
     let mut servers = tokio::task::JoinSet::new();
     if let Listen::On(addr) = args.listen {
+        // Checked before the setup link is logged: a configuration mistake stops the start first.
+        let sign_in = sign_in_ways(&args)?;
         let public = match &args.public_url {
             Some(url) => PublicUrl::parse(url)
                 .with_context(|| format!("STACKPRINT_PUBLIC_URL `{url}` is not an http(s) URL"))?,
@@ -84,6 +91,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 public,
                 setup,
                 rules: intake.ingestor.rules().clone(),
+                sign_in,
             },
         );
         servers.spawn(serve_port("explorer", addr, ui));
@@ -120,6 +128,28 @@ pub struct Explorer<'a> {
     pub setup: SetupLink,
     /// The stack rules intake groups with, reloaded after a save through the API.
     pub rules: RuleBook,
+    /// Sign-in besides passwords: a trusted proxy's header, OpenID Connect.
+    pub sign_in: SignInWays,
+}
+
+/// The configured ways to sign in besides a password.
+fn sign_in_ways(args: &ServeArgs) -> anyhow::Result<SignInWays> {
+    let proxy = args
+        .auth_proxy_header
+        .as_deref()
+        .map(|header| {
+            ProxyAuth::new(
+                header,
+                args.auth_proxy_trusted.clone(),
+                args.auth_proxy_create_users,
+            )
+        })
+        .transpose()?;
+    let oidc = match &args.oidc.issuer {
+        Some(issuer) => Some(Oidc::new(args.oidc.settings(issuer)?)?),
+        None => None,
+    };
+    Ok(SignInWays { proxy, oidc })
 }
 
 /// The explorer port: pages, server functions, the JSON API and sign-in, every route behind the
@@ -127,6 +157,7 @@ pub struct Explorer<'a> {
 pub fn explorer_app(store: Store, config: &Explorer<'_>) -> Router {
     let source = SourceService::new(store.clone(), config.github_api_url);
     let auth = Auth::new(store.clone(), config.public.clone(), config.setup.clone());
+    let auth = auth.with_ways(config.sign_in.clone());
     let (json, rules) = explorer_json_routes(
         store.clone(),
         source.clone(),

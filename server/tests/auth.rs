@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use domain::access::{Access, Role};
 use server::auth::rules::{PAGES, Rule, SERVER_FNS};
-use server::auth::{Auth, PublicUrl, SetupLink, create_token, create_user};
+use server::auth::{Auth, PublicUrl, SetupLink, SignInWays, create_token, create_user};
 use server::explorer::IntakeListen;
 use server::http::explorer_json_routes;
 use server::pipeline::RuleBook;
@@ -69,6 +69,7 @@ async fn start(name: &str, public: PublicUrl) -> App {
             public,
             setup: SetupLink::closed(),
             rules: RuleBook::default(),
+            sign_in: SignInWays::default(),
         },
     );
     tokio::spawn(async move { axum::serve(listener, app).await });

@@ -28,10 +28,14 @@ pub enum DropReason {
     Storage,
     /// From an address outside `--intake-allow`.
     NotAllowed,
+    /// Without an intake token where `--intake-require-token` asks for one.
+    TokenMissing,
+    /// With an intake token that is unknown or revoked.
+    TokenInvalid,
 }
 
 impl DropReason {
-    pub const ALL: [DropReason; 10] = [
+    pub const ALL: [DropReason; 12] = [
         Self::OverloadMemory,
         Self::OverloadQueue,
         Self::BodyTooLarge,
@@ -42,6 +46,8 @@ impl DropReason {
         Self::Unsupported,
         Self::Storage,
         Self::NotAllowed,
+        Self::TokenMissing,
+        Self::TokenInvalid,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -56,6 +62,8 @@ impl DropReason {
             Self::Unsupported => "unsupported",
             Self::Storage => "storage",
             Self::NotAllowed => "not_allowed",
+            Self::TokenMissing => "token_missing",
+            Self::TokenInvalid => "token_invalid",
         }
     }
 
@@ -72,11 +80,49 @@ impl DropReason {
             Self::Unsupported => "unsupported encoding",
             Self::Storage => "database error",
             Self::NotAllowed => "sender not allowed",
+            Self::TokenMissing => "intake token missing",
+            Self::TokenInvalid => "intake token not valid",
         }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|reason| reason.as_str() == text)
+    }
+}
+
+/// An intake token (`spi_…`) as lists show it: its first characters, never the token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntakeTokenView {
+    pub id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: i64,
+    /// The admin who made it; `None` for the CLI's or once that account is gone.
+    pub created_by: Option<String>,
+    pub last_used_at: Option<i64>,
+    pub revoked: bool,
+}
+
+/// An intake token to create (`POST /api/v1/intake-tokens`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntakeTokenRequest {
+    pub name: String,
+}
+
+/// A new intake token, shown once: only its hash is stored. `Debug` leaves the token out.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedIntakeToken {
+    pub id: i64,
+    pub token: String,
+    pub prefix: String,
+}
+
+impl std::fmt::Debug for CreatedIntakeToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedIntakeToken")
+            .field("id", &self.id)
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
     }
 }
 

@@ -9,7 +9,7 @@ use crate::account_api::me;
 use crate::components::{ErrorNotice, Loading};
 
 /// Each settings page, what it holds and who may open it.
-const SECTIONS: [(&str, &str, &str, Access); 4] = [
+const SECTIONS: [(&str, &str, &str, Access); 5] = [
     (
         "/settings/profile",
         "Profile and sessions",
@@ -32,6 +32,12 @@ const SECTIONS: [(&str, &str, &str, Access); 4] = [
         "/settings/source",
         "Source code",
         "GitHub repositories whose code stack traces show.",
+        Access::Role(Role::Admin),
+    ),
+    (
+        "/settings/intake",
+        "Intake tokens",
+        "Tokens tracers send when intake requires one.",
         Access::Role(Role::Admin),
     ),
 ];

@@ -1,9 +1,12 @@
-//! `/signin`: email and password, posted as a plain form to `/auth/signin` (works without the WASM).
-//! A failure comes back as `?error=` with one generic message; `next` is where to go afterwards.
+//! `/signin`: email and password, posted as a plain form to `/auth/signin` (works without the WASM),
+//! and single sign-on when the server has a provider (a plain GET form to `/auth/oidc/start`).
+//! A failure comes back as `?error=`; `next` is where to go afterwards.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+
+use crate::account_api::single_sign_on;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -14,6 +17,7 @@ pub fn SignInPage() -> impl IntoView {
             .with(|q| q.get("next"))
             .unwrap_or_else(|| "/".to_owned())
     };
+    let provider = Resource::new(|| (), |()| single_sign_on());
     view! {
         <Title text="Sign in" />
         <article class="page account-page">
@@ -33,6 +37,18 @@ pub fn SignInPage() -> impl IntoView {
                     <button type="submit">"Sign in"</button>
                 </div>
             </form>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    provider.await.ok().flatten().map(|name| view! {
+                        <form class="stacked-form" method="get" action="/auth/oidc/start">
+                            <input type="hidden" name="next" value=next />
+                            <div class="form-actions">
+                                <button type="submit" class="secondary">"Sign in with " {name}</button>
+                            </div>
+                        </form>
+                    })
+                })}
+            </Transition>
             <p class="muted">"Accounts are created by an admin; there is no sign-up."</p>
         </article>
     }

@@ -1,5 +1,5 @@
-//! `stackprint admin create` and `stackprint token create`: for operators and automation, against the
-//! configured database. Secrets are read from standard input, never from arguments; a new token is
+//! `stackprint admin create`, `stackprint token create` and `stackprint intake-token create`: for
+//! operators and automation, against the configured database. Secrets are read from standard input, never from arguments; a new token is
 //! printed once on standard output and nowhere else.
 
 use std::io::BufRead;
@@ -8,7 +8,7 @@ use anyhow::Context;
 use domain::access::Role;
 
 use super::{create_token, create_user};
-use crate::config::{AdminCreateArgs, TokenCreateArgs};
+use crate::config::{AdminCreateArgs, IntakeTokenCreateArgs, TokenCreateArgs};
 use crate::storage::{Store, unix_ms_now};
 
 pub async fn admin_create(args: &AdminCreateArgs) -> anyhow::Result<()> {
@@ -33,5 +33,13 @@ pub async fn token_create(args: &TokenCreateArgs) -> anyhow::Result<()> {
         create_token(&store, &args.email, &args.name, args.role, expires_at).await?;
     tracing::info!(email = %args.email, name = %args.name, %role, "API token created");
     println!("{token}");
+    Ok(())
+}
+
+pub async fn intake_token_create(args: &IntakeTokenCreateArgs) -> anyhow::Result<()> {
+    let store = Store::connect(&args.database.database_url).await?;
+    let created = super::intake_tokens::create(&store, &args.name, None).await?;
+    tracing::info!(name = %args.name, prefix = %created.prefix, "intake token created");
+    println!("{}", created.token);
     Ok(())
 }

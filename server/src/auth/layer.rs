@@ -1,17 +1,18 @@
-//! The access layer of the explorer port: finds the caller (an `Authorization: Bearer sp_…` token or
-//! the session cookie), refuses cross-site state changes, and checks the route's rule. Without a
+//! The access layer of the explorer port: finds the caller (an `Authorization: Bearer sp_…` token, a
+//! trusted reverse proxy's header ([`super::proxy`]) or the session cookie), refuses cross-site state changes, and checks the route's rule. Without a
 //! caller the JSON endpoints answer `401 {"error"}` and pages redirect to sign in (or to the setup
 //! page while no account exists). The caller goes into the request's extensions as a
 //! [`domain::access::Caller`].
 
 use axum::Json;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::access::{Access, Caller};
 use serde_json::json;
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use super::{Auth, PublicUrl, Rules, cookie, encode};
@@ -29,6 +30,10 @@ enum Refusal {
     CrossSite,
     #[error("this route has no access rule")]
     NoRule,
+    #[error(
+        "no enabled account has the email your sign-in proxy sent: ask an admin for an invitation"
+    )]
+    NoProxyAccount,
     #[error("database error")]
     Store,
 }
@@ -37,7 +42,9 @@ impl Refusal {
     fn status(&self) -> StatusCode {
         match self {
             Self::Unauthenticated | Self::BadToken => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) | Self::CrossSite | Self::NoRule => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::CrossSite | Self::NoRule | Self::NoProxyAccount => {
+                StatusCode::FORBIDDEN
+            }
             Self::Store => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -51,19 +58,28 @@ impl IntoResponse for Refusal {
 
 enum Credentials<'h> {
     Bearer(&'h str),
+    /// The email a trusted reverse proxy sent.
+    Proxy(&'h str),
     Cookie(&'h str),
     None,
 }
 
-fn credentials<'h>(headers: &'h HeaderMap, public: &PublicUrl) -> Credentials<'h> {
+/// A bearer token first (scripts), then a trusted proxy's header (it speaks for whoever the proxy
+/// signed in now, whatever cookie the browser still has), then the session cookie.
+fn credentials<'h>(headers: &'h HeaderMap, peer: Option<IpAddr>, auth: &Auth) -> Credentials<'h> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    match (bearer, cookie::session_secret(headers, public)) {
-        (Some(token), _) => Credentials::Bearer(token.trim()),
-        (None, Some(secret)) => Credentials::Cookie(secret),
-        (None, None) => Credentials::None,
+    if let Some(token) = bearer {
+        return Credentials::Bearer(token.trim());
+    }
+    if let Some(email) = auth.proxy().and_then(|p| p.identity(headers, peer)) {
+        return Credentials::Proxy(email);
+    }
+    match cookie::session_secret(headers, auth.public()) {
+        Some(secret) => Credentials::Cookie(secret),
+        None => Credentials::None,
     }
 }
 
@@ -127,10 +143,24 @@ pub async fn guard(State(gate): State<Gate>, mut request: Request, next: Next) -
             }
         },
     };
-    let (caller, bearer, stale_cookie) = match credentials(request.headers(), auth.public()) {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    // A proxy named someone without an account: anonymous, told why where a role is needed.
+    let mut unknown_to_proxy = false;
+    let (caller, bearer, stale_cookie) = match credentials(request.headers(), peer, &auth) {
         Credentials::Bearer(token) => match auth.token_caller(token).await {
             Ok(Some(caller)) => (Some(caller), true, false),
             Ok(None) => return Refusal::BadToken.into_response(),
+            Err(error) => return store_failure(error),
+        },
+        // Proxied requests come from browsers: they get the cross-site check like cookies do.
+        Credentials::Proxy(email) => match auth.proxy_caller(email).await {
+            Ok(caller) => {
+                unknown_to_proxy = caller.is_none();
+                (caller, false, false)
+            }
             Err(error) => return store_failure(error),
         },
         Credentials::Cookie(secret) => match auth.session_caller(secret).await {
@@ -148,14 +178,8 @@ pub async fn guard(State(gate): State<Gate>, mut request: Request, next: Next) -
     }
     if !access.allows(caller.as_ref().map(|c| c.role)) {
         let refused = match (&caller, access) {
-            (Some(_), Access::Role(role)) => {
-                let refusal = Refusal::Forbidden(role.as_str());
-                if is_api(&path) {
-                    refusal.into_response()
-                } else {
-                    (refusal.status(), refusal.to_string()).into_response()
-                }
-            }
+            (Some(_), Access::Role(role)) => refuse(&path, Refusal::Forbidden(role.as_str())),
+            (None, _) if unknown_to_proxy => refuse(&path, Refusal::NoProxyAccount),
             _ => {
                 let target = request
                     .uri()
@@ -171,6 +195,15 @@ pub async fn guard(State(gate): State<Gate>, mut request: Request, next: Next) -
         request.extensions_mut().insert::<Caller>(caller);
     }
     with_cleared_cookie(next.run(request).await, stale_cookie, auth.public())
+}
+
+/// A refusal as JSON for the JSON endpoints, as text for pages.
+fn refuse(path: &str, refusal: Refusal) -> Response {
+    if is_api(path) {
+        refusal.into_response()
+    } else {
+        (refusal.status(), refusal.to_string()).into_response()
+    }
 }
 
 /// 401 for the JSON endpoints; pages go to sign in, or to the setup page while no account exists.

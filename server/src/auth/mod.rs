@@ -5,8 +5,11 @@
 pub mod accounts;
 pub mod commands;
 pub mod cookie;
+pub mod intake_tokens;
 pub mod layer;
+pub mod oidc;
 pub mod password;
+pub mod proxy;
 pub mod rules;
 pub mod secret;
 pub mod setup;
@@ -20,7 +23,9 @@ use domain::access::{Caller, Role, UserView};
 
 use crate::storage::{NewSession, NewUser, Saved, Store, StoreError, unix_ms_now};
 
+pub use self::oidc::Oidc;
 pub use self::password::PasswordError;
+pub use self::proxy::ProxyAuth;
 pub use self::rules::Rules;
 pub use self::setup::SetupLink;
 pub use self::tokens::create_token;
@@ -110,6 +115,16 @@ pub struct Auth {
 struct Inner {
     public: PublicUrl,
     setup: SetupLink,
+    ways: SignInWays,
+}
+
+/// The ways to sign in besides a password, each when configured.
+#[derive(Clone, Default)]
+pub struct SignInWays {
+    /// `--auth-proxy-header`.
+    pub proxy: Option<ProxyAuth>,
+    /// `--oidc-issuer`.
+    pub oidc: Option<Oidc>,
 }
 
 /// A new session: the cookie's secret (given to the browser once) and its id.
@@ -122,8 +137,32 @@ impl Auth {
     pub fn new(store: Store, public: PublicUrl, setup: SetupLink) -> Self {
         Self {
             store,
-            inner: Arc::new(Inner { public, setup }),
+            inner: Arc::new(Inner {
+                public,
+                setup,
+                ways: SignInWays::default(),
+            }),
         }
+    }
+
+    /// The same, with these ways to sign in besides a password.
+    pub fn with_ways(self, ways: SignInWays) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                public: self.inner.public.clone(),
+                setup: self.inner.setup.clone(),
+                ways,
+            }),
+            store: self.store,
+        }
+    }
+
+    pub fn proxy(&self) -> Option<&ProxyAuth> {
+        self.inner.ways.proxy.as_ref()
+    }
+
+    pub fn oidc(&self) -> Option<&Oidc> {
+        self.inner.ways.oidc.as_ref()
     }
 
     pub fn store(&self) -> &Store {
@@ -210,6 +249,15 @@ impl Auth {
             user: session.user.user,
             session_id: Some(session.id),
         }))
+    }
+
+    /// The caller a trusted proxy's header names; `None` without such an enabled account (or
+    /// without `--auth-proxy-header`).
+    pub async fn proxy_caller(&self, email: &str) -> Result<Option<Caller>, StoreError> {
+        match self.proxy() {
+            Some(proxy) => proxy.caller(&self.store, email).await,
+            None => Ok(None),
+        }
     }
 
     pub async fn end_session(&self, secret: &str) -> Result<(), StoreError> {

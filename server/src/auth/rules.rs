@@ -21,6 +21,7 @@ pub const PAGES: &[(&str, Access)] = &[
     ("/settings/source", ADMIN),
     ("/settings/users", ADMIN),
     ("/settings/tokens", VIEWER),
+    ("/settings/intake", ADMIN),
     ("/signin", Access::Public),
     ("/setup", Access::Public),
     ("/invite", Access::Public),
@@ -56,6 +57,8 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     ("/api/ui/source/mapping/delete", ADMIN),
     // Who is signed in (or nobody): the top bar of every page, the sign-in page included.
     ("/api/ui/me", Access::Public),
+    // Whether the sign-in page offers single sign-on.
+    ("/api/ui/signin/options", Access::Public),
     ("/api/ui/me/sessions", VIEWER),
     ("/api/ui/me/sessions/end", VIEWER),
     ("/api/ui/me/password", VIEWER),
@@ -69,6 +72,9 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     ("/api/ui/invites", ADMIN),
     ("/api/ui/invites/create", ADMIN),
     ("/api/ui/invites/delete", ADMIN),
+    ("/api/ui/intake-tokens", ADMIN),
+    ("/api/ui/intake-tokens/create", ADMIN),
+    ("/api/ui/intake-tokens/revoke", ADMIN),
 ];
 
 /// One route's rule.

@@ -9,8 +9,12 @@ use sha2::{Digest, Sha256};
 
 /// What every API token starts with, so scanners and people recognise one.
 pub const TOKEN_PREFIX: &str = "sp_";
-/// Characters of a token shown in lists (`sp_` and 8 more): enough to tell tokens apart.
-const SHOWN_CHARS: usize = TOKEN_PREFIX.len() + 8;
+/// What every intake token starts with: tracers' tokens are told apart from API tokens at a glance.
+pub const INTAKE_TOKEN_PREFIX: &str = "spi_";
+/// Characters of a token shown in lists besides its prefix: enough to tell tokens apart.
+const SHOWN_CHARS: usize = 8;
+/// Characters of [`random_secret`]'s output.
+pub const SECRET_CHARS: usize = 43;
 
 /// 256 random bits, URL-safe base64 (43 characters).
 pub fn random_secret() -> String {
@@ -26,8 +30,17 @@ pub fn digest(secret: &str) -> Vec<u8> {
 
 /// A new API token and the prefix lists show of it.
 pub fn new_api_token() -> (String, String) {
-    let token = format!("{TOKEN_PREFIX}{}", random_secret());
-    let shown = token[..SHOWN_CHARS].to_owned();
+    new_token(TOKEN_PREFIX)
+}
+
+/// A new intake token and the prefix lists show of it.
+pub fn new_intake_token() -> (String, String) {
+    new_token(INTAKE_TOKEN_PREFIX)
+}
+
+fn new_token(prefix: &str) -> (String, String) {
+    let token = format!("{prefix}{}", random_secret());
+    let shown = token[..prefix.len() + SHOWN_CHARS].to_owned();
     (token, shown)
 }
 
@@ -44,5 +57,8 @@ mod tests {
         assert_ne!(token, new_api_token().0);
         assert_eq!(digest(&token).len(), 32);
         assert_ne!(digest(&token), token.as_bytes());
+        let (intake, shown) = new_intake_token();
+        assert!(intake.starts_with("spi_") && intake.starts_with(&shown));
+        assert_eq!((intake.len(), shown.len()), (4 + SECRET_CHARS, 4 + 8));
     }
 }

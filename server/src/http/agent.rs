@@ -24,9 +24,9 @@ const SEND_REAL_HTTP_STATUS: &str = "datadog-send-real-http-status";
 
 const TRACE_ENDPOINTS: [&str; 3] = ["/v0.3/traces", "/v0.4/traces", "/v0.5/traces"];
 
+/// Everything but `/info` ([`info_router`]).
 pub fn router(state: IntakeState) -> Router {
     Router::new()
-        .route("/info", get(info))
         .route("/v0.3/traces", post(v03).put(v03))
         .route("/v0.4/traces", post(v04).put(v04))
         .route("/v0.5/traces", post(v05).put(v05))
@@ -44,6 +44,12 @@ pub fn router(state: IntakeState) -> Router {
         // the tracers then stop asking loudly.
         .route("/v0.7/config", any(not_found))
         .with_state(state)
+}
+
+/// `GET /info`, which tracers ask before anything else and the real agent answers to anyone: it
+/// needs no intake token.
+pub fn info_router() -> Router {
+    Router::new().route("/info", get(info))
 }
 
 async fn info() -> Json<serde_json::Value> {

@@ -34,7 +34,7 @@ struct SignIn {
 }
 
 /// Where to go after sign-in: a path on this site only (never `//host` or a URL elsewhere).
-fn local_path(next: &str) -> &str {
+pub(super) fn local_path(next: &str) -> &str {
     if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
         next
     } else {
@@ -48,7 +48,13 @@ fn user_agent(headers: &HeaderMap) -> Option<&str> {
         .and_then(|v| v.to_str().ok())
 }
 
-async fn signed_in(auth: &Auth, user: &UserView, headers: &HeaderMap, to: &str) -> Response {
+/// Starts a session for `user` (every way of signing in ends here) and goes to `to`.
+pub(super) async fn signed_in(
+    auth: &Auth,
+    user: &UserView,
+    headers: &HeaderMap,
+    to: &str,
+) -> Response {
     match auth.start_session(user, user_agent(headers)).await {
         Ok(session) => {
             tracing::info!(user = user.id, "signed in");

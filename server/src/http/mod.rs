@@ -8,7 +8,10 @@ mod error;
 mod explorer_api;
 mod guarded;
 mod intake_allow;
+mod intake_token;
+mod intake_tokens_api;
 mod merge_api;
+mod oidc_api;
 mod otlp;
 mod source_api;
 mod stack_rules_api;
@@ -18,9 +21,10 @@ mod users_api;
 pub use body::{BodyLimits, InflightBudget};
 pub use error::{ApiError, IntakeFailure, Overload};
 pub use guarded::Guarded;
-pub use intake_allow::{CidrError, DEFAULT_INTAKE_ALLOW, IntakeAllow};
+pub use intake_allow::{DEFAULT_INTAKE_ALLOW, IntakeAllow};
 
 use crate::auth::Auth;
+use crate::auth::intake_tokens::IntakeTokens;
 use crate::pipeline::Ingestor;
 use crate::source::SourceService;
 use crate::storage::Store;
@@ -32,6 +36,8 @@ pub struct IntakeState {
     pub limits: BodyLimits,
     pub inflight: InflightBudget,
     pub allow: IntakeAllow,
+    /// `None`: no sender needs an intake token.
+    pub tokens: Option<IntakeTokens>,
 }
 
 impl IntakeState {
@@ -42,26 +48,46 @@ impl IntakeState {
             inflight: InflightBudget::new(limits.max_inflight_bytes),
             limits,
             allow: IntakeAllow::default(),
+            tokens: None,
         }
     }
 
     pub fn with_allow(self, allow: IntakeAllow) -> Self {
         Self { allow, ..self }
     }
+
+    /// Intake that asks the senders `tokens` names for an intake token.
+    pub fn with_tokens(self, tokens: IntakeTokens) -> Self {
+        Self {
+            tokens: Some(tokens),
+            ..self
+        }
+    }
 }
 
 /// The Datadog Agent API. Served with connection info: the peer address is checked against
-/// `--intake-allow`.
+/// `--intake-allow`, then the intake token where one is required (not for `/info`).
 pub fn agent_router(state: IntakeState) -> axum::Router {
-    agent::router(state.clone()).layer(axum::middleware::from_fn_with_state(
-        state,
-        intake_allow::check,
-    ))
+    let checked = agent::router(state.clone()).layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        intake_token::check,
+    ));
+    allowed(checked.merge(agent::info_router()), state)
 }
 
-/// OTLP/HTTP, served with connection info like [`agent_router`].
+/// OTLP/HTTP, served with connection info like [`agent_router`]; every route needs the token
+/// where one is required.
 pub fn otlp_router(state: IntakeState) -> axum::Router {
-    otlp::router(state.clone()).layer(axum::middleware::from_fn_with_state(
+    let checked = otlp::router(state.clone()).layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        intake_token::check,
+    ));
+    allowed(checked, state)
+}
+
+/// `router` behind the `--intake-allow` check, which runs first.
+fn allowed(router: axum::Router, state: IntakeState) -> axum::Router {
+    router.layer(axum::middleware::from_fn_with_state(
         state,
         intake_allow::check,
     ))
@@ -90,11 +116,14 @@ pub fn explorer_json_routes(
         store: store.clone(),
         book: rules,
     });
-    auth_api::routes(auth.clone()).nest(
-        "/api/v1",
-        api::routes(store)
-            .merge(source_api::routes(source))
-            .merge(rules)
-            .merge(users_api::routes(auth)),
-    )
+    auth_api::routes(auth.clone())
+        .merge(oidc_api::routes(auth.clone()))
+        .nest(
+            "/api/v1",
+            api::routes(store.clone())
+                .merge(source_api::routes(source))
+                .merge(intake_tokens_api::routes(store))
+                .merge(rules)
+                .merge(users_api::routes(auth)),
+        )
 }

@@ -34,8 +34,8 @@ mod triage;
 mod window;
 
 pub use auth::{
-    FirstAdmin, InviteAcceptance, NewInvite, NewSession, NewToken, NewUser, SessionRow, TokenRow,
-    UserRow, UserUpdate,
+    FirstAdmin, InviteAcceptance, NewIntakeToken, NewInvite, NewSession, NewToken, NewUser,
+    SessionRow, TokenRow, UserRow, UserUpdate,
 };
 pub use merge::MergeError;
 pub use owners::StoredOwners;

@@ -11,7 +11,7 @@ use axum::http::{Request, StatusCode, header};
 use domain::access::Role;
 use http_body_util::BodyExt;
 use serde_json::Value;
-use server::auth::{PublicUrl, SetupLink, create_token, create_user};
+use server::auth::{PublicUrl, SetupLink, SignInWays, create_token, create_user};
 use server::explorer::IntakeListen;
 use server::pipeline::RuleBook;
 use server::serve::{Explorer, explorer_app};
@@ -31,13 +31,20 @@ pub enum As<'a> {
     Token(&'a str),
     /// A session cookie's secret.
     Session(&'a str),
+    /// The email a reverse proxy sends in [`PROXY_HEADER`].
+    Proxy(&'a str),
 }
+
+/// The sign-in header the proxy tests configure.
+pub const PROXY_HEADER: &str = "X-Forwarded-Email";
 
 pub struct Reply {
     pub status: StatusCode,
     pub location: Option<String>,
     /// The new session's secret, when the answer signs in.
     pub session: Option<String>,
+    /// Every `Set-Cookie` of the answer.
+    pub cookies: Vec<String>,
     pub body: String,
 }
 
@@ -59,6 +66,11 @@ pub struct App {
 
 impl App {
     pub fn new(db: &TestDb, setup: SetupLink) -> Self {
+        Self::signing_in(db, setup, SignInWays::default())
+    }
+
+    /// The app with other ways to sign in: a proxy's [`PROXY_HEADER`], OpenID Connect.
+    pub fn signing_in(db: &TestDb, setup: SetupLink, sign_in: SignInWays) -> Self {
         let router = explorer_app(
             db.store.clone(),
             &Explorer {
@@ -69,6 +81,7 @@ impl App {
                 public: PublicUrl::default(),
                 setup,
                 rules: RuleBook::default(),
+                sign_in,
             },
         );
         Self { router }
@@ -83,10 +96,37 @@ impl App {
         content_type: &str,
         body: String,
     ) -> Reply {
+        self.send_with(
+            method,
+            path,
+            who,
+            from,
+            &[("Content-Type", content_type)],
+            body,
+        )
+        .await
+    }
+
+    /// [`App::send`] with any headers (`Content-Type` among them when there is a body).
+    pub async fn send_with(
+        &self,
+        method: &str,
+        path: &str,
+        who: As<'_>,
+        from: &str,
+        headers: &[(&str, &str)],
+        body: String,
+    ) -> Reply {
         let mut request = Request::builder()
             .method(method)
             .uri(path)
             .header(header::HOST, "127.0.0.1:3000");
+        for (name, value) in headers {
+            if body.is_empty() && name.eq_ignore_ascii_case("content-type") {
+                continue;
+            }
+            request = request.header(*name, *value);
+        }
         match who {
             As::Nobody => {}
             As::Token(token) => {
@@ -95,9 +135,7 @@ impl App {
             As::Session(secret) => {
                 request = request.header(header::COOKIE, format!("stackprint_session={secret}"));
             }
-        }
-        if !body.is_empty() {
-            request = request.header(header::CONTENT_TYPE, content_type);
+            As::Proxy(email) => request = request.header(PROXY_HEADER, email),
         }
         let mut request = request.body(Body::from(body)).expect("request");
         let peer: SocketAddr = format!("{from}:40000").parse().expect("peer");
@@ -108,11 +146,15 @@ impl App {
             .headers()
             .get(header::LOCATION)
             .map(|v| v.to_str().expect("ascii").to_owned());
-        let session = response
+        let cookies: Vec<String> = response
             .headers()
             .get_all(header::SET_COOKIE)
             .iter()
-            .filter_map(|v| v.to_str().ok()?.strip_prefix("stackprint_session="))
+            .filter_map(|v| Some(v.to_str().ok()?.to_owned()))
+            .collect();
+        let session = cookies
+            .iter()
+            .filter_map(|v| v.strip_prefix("stackprint_session="))
             .map(|v| v.split(';').next().unwrap_or_default().to_owned())
             .find(|v| !v.is_empty());
         let bytes = response.into_body().collect().await.expect("body");
@@ -120,6 +162,7 @@ impl App {
             status,
             location,
             session,
+            cookies,
             body: String::from_utf8_lossy(&bytes.to_bytes()).into_owned(),
         }
     }

@@ -1,26 +1,41 @@
 //! Accounts through the real explorer app (`explorer_app`, every route behind the access layer), on
 //! SQLite and a real PostgreSQL (`scripts/with-postgres.sh cargo test -p server --test accounts`):
 //! invitations, the last-admin rule, disabled users, API tokens, password changes, the shared setup
-//! link, sign-in throttling, and the account pages and server functions by role.
+//! link, sign-in throttling, the account pages and server functions by role, intake tokens and
+//! sign-in by a trusted proxy's header, and OpenID Connect against a fake provider on loopback.
 
 #[path = "../support/store.rs"]
 #[macro_use]
 #[allow(dead_code)]
 mod store;
 
+#[path = "../support/client.rs"]
+#[allow(dead_code)]
+mod client;
+#[path = "../support/fake_oidc.rs"]
+mod fake_oidc;
+
 mod app;
 mod gate;
+mod intake;
+mod oidc;
 mod people;
+mod proxy;
 mod tokens;
 
 use gate::{
     any_instances_setup_link_creates_the_admin_once, sign_in_is_throttled_per_account_and_address,
+};
+use intake::intake_tokens_are_made_by_admins_verified_and_revoked;
+use oidc::{
+    single_sign_on_links_verified_emails, single_sign_on_refuses_forged_and_replayed_callbacks,
 };
 use people::{
     a_link_used_twice_at_once_makes_one_account, concurrent_demotions_leave_an_admin,
     disabled_users_lose_sessions_and_tokens, invitations_work_once_and_expire,
     the_last_enabled_admin_stays,
 };
+use proxy::{a_trusted_proxy_may_create_users, a_trusted_proxy_signs_in_existing_users};
 use store::TestDb;
 use tokens::{
     pages_and_server_functions_follow_the_roles, password_changes_end_other_sessions,
@@ -38,4 +53,9 @@ suite!(
     any_instances_setup_link_creates_the_admin_once,
     sign_in_is_throttled_per_account_and_address,
     pages_and_server_functions_follow_the_roles,
+    intake_tokens_are_made_by_admins_verified_and_revoked,
+    a_trusted_proxy_signs_in_existing_users,
+    a_trusted_proxy_may_create_users,
+    single_sign_on_links_verified_emails,
+    single_sign_on_refuses_forged_and_replayed_callbacks,
 );

@@ -1,11 +1,12 @@
 //! Account storage: users, browser sessions and API tokens (`sql`); roles, disabling, invitations
-//! and passwords (`users`); setup links and failed sign-ins (`gate`). Secrets never reach the
+//! and passwords (`users`); setup links and failed sign-ins (`gate`); intake tokens (`intake`). Secrets never reach the
 //! database: sessions, tokens, invitation and setup links are stored as SHA-256 hashes of what the
 //! browser or script holds, passwords as argon2id hashes (made by [`crate::auth`]).
 //!
 //! The SQL is written once for both backends.
 
 use domain::access::{Role, SessionView, TokenView, UserView};
+use domain::intake::IntakeTokenView;
 
 use super::{Saved, Store, StoreError};
 
@@ -54,6 +55,16 @@ pub struct NewToken<'a> {
     pub token_hash: &'a [u8],
     pub role: Role,
     pub expires_at: Option<i64>,
+}
+
+/// An intake token to store; `token_hash` is the SHA-256 of the whole token.
+#[derive(Debug, Clone)]
+pub struct NewIntakeToken<'a> {
+    pub name: &'a str,
+    pub prefix: &'a str,
+    pub token_hash: &'a [u8],
+    /// The admin making it; `None` for the CLI.
+    pub created_by: Option<i64>,
 }
 
 /// An API token found by its hash, with its owner.
@@ -113,6 +124,7 @@ macro_rules! auth_call {
 }
 
 mod gate;
+mod intake;
 mod users;
 
 pub use gate::FirstAdmin;
@@ -197,5 +209,31 @@ impl Store {
             writer,
             revoke_token(user_id, id, super::unix_ms_now())
         )
+    }
+
+    pub async fn create_intake_token(&self, token: &NewIntakeToken<'_>) -> Result<i64, StoreError> {
+        auth_call!(self, writer, intake::insert(token, super::unix_ms_now()))
+    }
+
+    /// Every intake token, newest first, revoked ones included.
+    pub async fn intake_tokens(&self) -> Result<Vec<IntakeTokenView>, StoreError> {
+        auth_call!(self, reader, intake::list())
+    }
+
+    /// The id and last use of the live intake token whose hash is `token_hash`.
+    pub async fn live_intake_token(
+        &self,
+        token_hash: &[u8],
+    ) -> Result<Option<(i64, Option<i64>)>, StoreError> {
+        auth_call!(self, reader, intake::live(token_hash))
+    }
+
+    pub async fn touch_intake_token(&self, id: i64, now: i64) -> Result<(), StoreError> {
+        auth_call!(self, writer, intake::touch(id, now))
+    }
+
+    /// `false` when no live intake token has this id.
+    pub async fn revoke_intake_token(&self, id: i64) -> Result<bool, StoreError> {
+        auth_call!(self, writer, intake::revoke(id, super::unix_ms_now()))
     }
 }

@@ -109,6 +109,11 @@ impl PgStore {
                 include_str!("../../../../migrations/postgres/0009_assignment_comments.sql"),
             ),
             (
+                11,
+                "intake_tokens",
+                include_str!("../../../../migrations/postgres/0011_intake_tokens.sql"),
+            ),
+            (
                 12,
                 "issue_owners",
                 include_str!("../../../../migrations/postgres/0012_issue_owners.sql"),

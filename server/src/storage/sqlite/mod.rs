@@ -141,6 +141,11 @@ impl SqliteStore {
                 include_str!("../../../../migrations/sqlite/0009_assignment_comments.sql"),
             ),
             (
+                11,
+                "intake_tokens",
+                include_str!("../../../../migrations/sqlite/0011_intake_tokens.sql"),
+            ),
+            (
                 12,
                 "issue_owners",
                 include_str!("../../../../migrations/sqlite/0012_issue_owners.sql"),
