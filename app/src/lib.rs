@@ -4,12 +4,14 @@
 
 pub mod account_api;
 pub mod api;
+pub mod audit_api;
 #[cfg(feature = "ssr")]
 pub mod backend;
 mod components;
 mod pages;
 pub mod range;
 pub mod source_api;
+pub mod stack_rules_api;
 mod terms;
 pub mod url;
 pub mod users_api;
@@ -24,8 +26,9 @@ use leptos_router::{SsrMode, path};
 
 use crate::components::UserMenu;
 use crate::pages::{
-    InvitePage, IssueDetailPage, IssueListPage, NotFound, ProfilePage, SettingsIndexPage,
-    SetupPage, SignInPage, SourceSettingsPage, TokensSettingsPage, TracePage, UsersSettingsPage,
+    AuditSettingsPage, InvitePage, IssueDetailPage, IssueListPage, NotFound, ProfilePage,
+    SettingsIndexPage, SetupPage, SignInPage, SourceSettingsPage, StackRulesSettingsPage,
+    TokensSettingsPage, TracePage, UsersSettingsPage,
 };
 
 /// The HTML document around [`App`], rendered only on the server.
@@ -86,6 +89,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invite") view=InvitePage ssr=SsrMode::InOrder />
                     <Route path=path!("/settings/users") view=UsersSettingsPage ssr=SsrMode::InOrder />
                     <Route path=path!("/settings/tokens") view=TokensSettingsPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/settings/stack-rules") view=StackRulesSettingsPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/settings/audit") view=AuditSettingsPage ssr=SsrMode::InOrder />
                 </Routes>
             </main>
         </Router>

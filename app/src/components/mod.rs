@@ -40,6 +40,6 @@ pub use stacktrace::StackTrace;
 pub use states::{ErrorNotice, Loading, server_message, use_hydrated};
 pub use status::{StatusBadge, status_label};
 pub use tags::{MetricsTable, TagTable};
-pub use time::{Ago, split_utc};
+pub use time::{Ago, exact, split_utc};
 pub use triage::{ActivityTimeline, StatusControl};
 pub use user_menu::UserMenu;

@@ -9,7 +9,7 @@ use crate::account_api::me;
 use crate::components::{ErrorNotice, Loading};
 
 /// Each settings page, what it holds and who may open it.
-const SECTIONS: [(&str, &str, &str, Access); 4] = [
+const SECTIONS: [(&str, &str, &str, Access); 6] = [
     (
         "/settings/profile",
         "Profile and sessions",
@@ -32,6 +32,18 @@ const SECTIONS: [(&str, &str, &str, Access); 4] = [
         "/settings/source",
         "Source code",
         "GitHub repositories whose code stack traces show.",
+        Access::Role(Role::Admin),
+    ),
+    (
+        "/settings/stack-rules",
+        "Stack rules",
+        "Per service: which frames are its own code, and which events share an issue.",
+        Access::Role(Role::Admin),
+    ),
+    (
+        "/settings/audit",
+        "Audit log",
+        "Who signed in and changed accounts, tokens, repositories and rules, from where.",
         Access::Role(Role::Admin),
     ),
 ];

@@ -14,6 +14,7 @@
 //! rather than waiting while memory and latency grow.
 
 mod drops;
+mod rule_settings;
 mod rules;
 
 use std::collections::HashSet;
@@ -30,6 +31,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio::time::MissedTickBehavior;
 
 pub use self::drops::{DropCounter, DropCounts};
+pub use self::rule_settings::{RuleSettings, RuleSettingsError};
 pub use self::rules::{RuleBook, preview as rules_preview};
 use crate::storage::{NewEvent, Store, WriteBatch, unix_ms_now};
 

@@ -13,6 +13,7 @@
 //!   stays a few hundred bytes; traces are deflate-compressed JSON, one row per trace.
 
 mod aliases;
+mod audit;
 mod auth;
 mod decode;
 mod distribution;
@@ -30,6 +31,7 @@ mod texts;
 mod triage;
 mod window;
 
+pub use audit::{AuditBy, AuditDetail, AuditRecord};
 pub use auth::{
     FirstAdmin, InviteAcceptance, NewInvite, NewSession, NewToken, NewUser, SessionRow, TokenRow,
     UserRow, UserUpdate,

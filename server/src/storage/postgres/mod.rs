@@ -101,6 +101,11 @@ impl PgStore {
                 "stack_rules",
                 include_str!("../../../../migrations/postgres/0008_stack_rules.sql"),
             ),
+            (
+                10,
+                "audit_log",
+                include_str!("../../../../migrations/postgres/0010_audit_log.sql"),
+            ),
         ])
         .run(&pool)
         .await?;

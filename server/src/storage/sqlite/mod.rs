@@ -130,6 +130,11 @@ impl SqliteStore {
                 "stack_rules",
                 include_str!("../../../../migrations/sqlite/0008_stack_rules.sql"),
             ),
+            (
+                10,
+                "audit_log",
+                include_str!("../../../../migrations/sqlite/0010_audit_log.sql"),
+            ),
         ])
         .run(&write)
         .await?;
