@@ -2,7 +2,7 @@
 //! call. A change is parsed first (every faulty line numbered), previewed on the service's latest
 //! events, and saved only from the newest version, audited.
 
-use domain::audit::AuditAction;
+use domain::audit::{AuditAction, AuditActor};
 use domain::explorer::{RuleLineError, RulesRefusal, StackRulesPreview, StackRulesVersion};
 use domain::grouping::StackRules;
 
@@ -92,9 +92,14 @@ impl RuleSettings {
                 .first()
                 .map_or(0, |v| v.version),
         };
+        // The version's author, as versions saved before the audit log name them: the email.
+        let author = match &actor.who {
+            AuditActor::User { email, .. } | AuditActor::Token { email, .. } => email.clone(),
+            other => other.to_string(),
+        };
         let version = self
             .store
-            .save_stack_rules(service, rules, based_on, Some(&actor.who.to_string()))
+            .save_stack_rules(service, rules, based_on, Some(&author))
             .await
             .map_err(|error| match error {
                 SaveRulesError::Stale { current, .. } => RulesRefusal::Stale { current }.into(),
