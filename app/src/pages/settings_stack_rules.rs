@@ -83,7 +83,7 @@ fn service_list(list: Vec<StackRulesVersion>) -> impl IntoView {
             view! {
                 <tr>
                     <td><a href=href>{rules.service}</a></td>
-                    <td>"version " {rules.version}</td>
+                    <td>{format!("version {}", rules.version)}</td>
                     <td class="muted">{rules.actor.unwrap_or_default()}</td>
                 </tr>
             }

@@ -26,7 +26,12 @@ fn rules(service: &str, version: i64, text: &str) -> StackRulesVersion {
 
 impl ExplorerBackend for AdminFake {
     fn list_issues(&self, _: IssueQuery) -> BackendFuture<'_, IssuePage> {
-        Box::pin(async { Ok(IssuePage::default()) })
+        Box::pin(async {
+            Ok(IssuePage {
+                issues: Vec::new(),
+                total: 0,
+            })
+        })
     }
 
     fn issue(&self, _: i64) -> BackendFuture<'_, Option<IssueDetail>> {
