@@ -163,7 +163,7 @@ mod tests {
     fn actions_round_trip_through_their_names() {
         for &action in AuditAction::ALL {
             assert_eq!(action.as_str().parse::<AuditAction>(), Ok(action));
-            let json = serde_json::to_string(&action).unwrap();
+            let json = serde_json::to_string(&action).expect("serializes");
             assert_eq!(json, format!("\"{}\"", action.as_str()));
         }
         assert!("drop_tables".parse::<AuditAction>().is_err());
