@@ -17,11 +17,11 @@ test('edit, preview and save a service’s stack rules', async ({ page, api }) =
 
   await gotoHydrated(page, '/settings/stack-rules');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Stack rules');
-  await page.getByLabel('Service').fill(SERVICE);
+  await page.getByRole('textbox', { name: 'Service' }).fill(SERVICE);
   await page.getByRole('button', { name: 'Edit its rules' }).click();
   await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
   await expect(page.getByRole('heading', { name: `Rules of ${SERVICE}` })).toBeVisible();
-  const editor = page.getByLabel('Rules', { exact: true });
+  const editor = page.getByRole('textbox', { name: 'Rules', exact: true });
 
   // Faulty lines are listed with their number, the line and why.
   await editor.fill(`${RULE}\nfile:x.py +app\nmodule:acme.*`);
