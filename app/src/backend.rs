@@ -9,9 +9,10 @@ use domain::access::{
     Caller, CreatedToken, InviteLink, InviteRequest, InviteView, ManagedUser, PasswordChange,
     SessionView, TokenRequest, TokenView, UserChange,
 };
+use domain::audit::{AuditPage, AuditQuery};
 use domain::explorer::{
     ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage, MergeResult,
-    RangeQuery,
+    RangeQuery, RulesRefusal, StackRulesPreview, StackRulesVersion,
 };
 use domain::intake::{CreatedIntakeToken, IntakeTokenRequest, IntakeTokenView};
 use domain::query::{
@@ -302,6 +303,46 @@ pub trait ExplorerBackend: Send + Sync + 'static {
     fn revoke_intake_token(&self, id: i64) -> BackendFuture<'_, ()> {
         let _ = id;
         unsupported("intake tokens")
+    }
+
+    /// One page of the audit log, newest first (admins).
+    fn audit_log(&self, query: AuditQuery) -> BackendFuture<'_, AuditPage> {
+        let _ = query;
+        unsupported("the audit log")
+    }
+
+    /// The stack rules in force, per service that has some.
+    fn stack_rules(&self) -> BackendFuture<'_, Vec<StackRulesVersion>> {
+        unsupported("stack rules")
+    }
+
+    /// Every saved version of `service`'s rules, newest first.
+    fn stack_rules_history(&self, service: String) -> BackendFuture<'_, Vec<StackRulesVersion>> {
+        let _ = service;
+        unsupported("stack rules")
+    }
+
+    /// What `rules` would merge and split among `service`'s latest events; `Ok(Err(…))` when they
+    /// do not parse.
+    fn preview_stack_rules(
+        &self,
+        service: String,
+        rules: String,
+    ) -> BackendFuture<'_, Result<StackRulesPreview, RulesRefusal>> {
+        let _ = (service, rules);
+        unsupported("stack rules")
+    }
+
+    /// Saves `rules` as `service`'s next version if `based_on` is still its newest (0: none yet);
+    /// the new version, or `Ok(Err(…))` with why not (faulty lines, saved meanwhile).
+    fn save_stack_rules(
+        &self,
+        service: String,
+        rules: String,
+        based_on: i64,
+    ) -> BackendFuture<'_, Result<i64, RulesRefusal>> {
+        let _ = (service, rules, based_on);
+        unsupported("stack rules")
     }
 
     /// Code snippets for the in-app frames of an event, `context` lines either side of each frame's

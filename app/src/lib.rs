@@ -4,6 +4,7 @@
 
 pub mod account_api;
 pub mod api;
+pub mod audit_api;
 #[cfg(feature = "ssr")]
 pub mod backend;
 mod components;
@@ -11,6 +12,7 @@ pub mod intake_api;
 mod pages;
 pub mod range;
 pub mod source_api;
+pub mod stack_rules_api;
 pub mod teamwork_api;
 mod terms;
 pub mod url;
@@ -26,9 +28,9 @@ use leptos_router::{SsrMode, path};
 
 use crate::components::UserMenu;
 use crate::pages::{
-    IntakeSettingsPage, InvitePage, IssueDetailPage, IssueListPage, NotFound, ProfilePage,
-    SettingsIndexPage, SetupPage, SignInPage, SourceSettingsPage, TokensSettingsPage, TracePage,
-    UsersSettingsPage,
+    AuditSettingsPage, IntakeSettingsPage, InvitePage, IssueDetailPage, IssueListPage, NotFound,
+    ProfilePage, SettingsIndexPage, SetupPage, SignInPage, SourceSettingsPage,
+    StackRulesSettingsPage, TokensSettingsPage, TracePage, UsersSettingsPage,
 };
 
 /// The HTML document around [`App`], rendered only on the server.
@@ -90,6 +92,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/users") view=UsersSettingsPage ssr=SsrMode::InOrder />
                     <Route path=path!("/settings/tokens") view=TokensSettingsPage ssr=SsrMode::InOrder />
                     <Route path=path!("/settings/intake") view=IntakeSettingsPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/settings/stack-rules") view=StackRulesSettingsPage ssr=SsrMode::InOrder />
+                    <Route path=path!("/settings/audit") view=AuditSettingsPage ssr=SsrMode::InOrder />
                 </Routes>
             </main>
         </Router>

@@ -5,6 +5,7 @@
 mod explorer;
 mod issue_page;
 mod no_wasm;
+mod settings_admin;
 mod source;
 mod teamwork;
 

@@ -139,7 +139,7 @@ fn with_query(path: &str, pairs: &[(&str, String)]) -> String {
 
 /// Percent-encodes everything but RFC 3986's unreserved characters and `:` (common in searches and
 /// allowed in a query string), identically on server and client.
-fn encode(value: &str) -> String {
+pub fn encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {

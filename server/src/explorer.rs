@@ -15,9 +15,10 @@ use domain::access::{
     Caller, CreatedToken, InviteLink, InviteRequest, InviteView, ManagedUser, PasswordChange,
     SessionView, TokenRequest, TokenView, UserChange,
 };
+use domain::audit::{AuditPage, AuditQuery};
 use domain::explorer::{
     ActivityPage, BulkStatusResult, Facets, IssueDistribution, IssueListPage, MergeResult,
-    RangeQuery,
+    RangeQuery, RulesRefusal, StackRulesPreview, StackRulesVersion,
 };
 use domain::intake::{CreatedIntakeToken, IntakeTokenRequest, IntakeTokenView};
 use domain::query::{
@@ -32,14 +33,43 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
+use crate::audit::Actor;
 use crate::auth::{Auth, AuthError, accounts, intake_tokens, tokens};
+use crate::pipeline::{RuleSettings, RuleSettingsError};
 use crate::site::Site;
 use crate::source::{SettingsError, SourceService};
 use crate::storage::{MergeError, Store, StoreError, TeamworkError, TimeWindow, unix_ms_now};
 use crate::teamwork::{self, search::ResolveError};
 
-/// The store, the source service for snippets and repository settings, and the accounts.
-struct StoreBackend(Store, SourceService, Auth);
+/// The store, the source service for snippets and repository settings, the accounts and the stack
+/// rules.
+struct StoreBackend(Store, SourceService, Auth, RuleSettings);
+
+/// Who calls the server function being answered, put in context for each request (see [`router`]).
+fn actor() -> Result<Actor, BackendError> {
+    use_context::<Actor>().ok_or_else(|| BackendError::Failed("no actor in context".to_owned()))
+}
+
+fn rules_error(error: RuleSettingsError) -> BackendError {
+    match error {
+        RuleSettingsError::Store(e) => hide(e),
+        other => {
+            tracing::error!(error = %other, "stack rules request failed");
+            BackendError::Failed("server error".to_owned())
+        }
+    }
+}
+
+/// A refusal is the page's to show (`Ok(Err(…))`); anything else fails the call.
+fn rules_answer<T>(
+    result: Result<T, RuleSettingsError>,
+) -> Result<Result<T, RulesRefusal>, BackendError> {
+    match result {
+        Ok(value) => Ok(Ok(value)),
+        Err(RuleSettingsError::Refused(refusal)) => Ok(Err(refusal)),
+        Err(error) => Err(rules_error(error)),
+    }
+}
 
 /// Sessions count as live while used within the idle timeout.
 fn idle_cutoff() -> i64 {
@@ -244,11 +274,18 @@ impl ExplorerBackend for StoreBackend {
     }
 
     fn save_repository(&self, input: RepositoryInput) -> BackendFuture<'_, Repository> {
-        Box::pin(async move { self.1.save_repository(&input).await.map_err(settings_error) })
+        let actor = actor();
+        Box::pin(async move {
+            self.1
+                .save_repository(&actor?, &input)
+                .await
+                .map_err(settings_error)
+        })
     }
 
     fn delete_repository(&self, id: i64) -> BackendFuture<'_, bool> {
-        Box::pin(async move { self.1.delete_repository(id).await.map_err(hide) })
+        let actor = actor();
+        Box::pin(async move { self.1.delete_repository(&actor?, id).await.map_err(hide) })
     }
 
     fn save_code_mapping(&self, input: CodeMappingInput) -> BackendFuture<'_, CodeMapping> {
@@ -286,8 +323,9 @@ impl ExplorerBackend for StoreBackend {
     }
 
     fn change_password(&self, caller: Caller, change: PasswordChange) -> BackendFuture<'_, ()> {
+        let actor = actor();
         Box::pin(async move {
-            accounts::change_password(&self.0, &caller, change)
+            accounts::change_password(&self.0, &caller, &actor?, change)
                 .await
                 .map_err(account_error)
         })
@@ -306,16 +344,18 @@ impl ExplorerBackend for StoreBackend {
         caller: Caller,
         request: TokenRequest,
     ) -> BackendFuture<'_, CreatedToken> {
+        let actor = actor();
         Box::pin(async move {
-            tokens::create_own_token(&self.0, &caller, &request)
+            tokens::create_own_token(&self.0, &caller, &actor?, &request)
                 .await
                 .map_err(account_error)
         })
     }
 
     fn revoke_token(&self, caller: Caller, id: i64) -> BackendFuture<'_, ()> {
+        let actor = actor();
         Box::pin(async move {
-            tokens::revoke_own_token(&self.0, &caller, id)
+            tokens::revoke_own_token(&self.0, &caller, &actor?, id)
                 .await
                 .map_err(account_error)
         })
@@ -326,8 +366,9 @@ impl ExplorerBackend for StoreBackend {
     }
 
     fn update_user(&self, id: i64, change: UserChange) -> BackendFuture<'_, ManagedUser> {
+        let actor = actor();
         Box::pin(async move {
-            accounts::update_user(&self.0, id, change)
+            accounts::update_user(&self.0, &actor?, id, change)
                 .await
                 .map_err(account_error)
         })
@@ -343,9 +384,10 @@ impl ExplorerBackend for StoreBackend {
         request: InviteRequest,
         host: Option<String>,
     ) -> BackendFuture<'_, InviteLink> {
+        let actor = actor();
         Box::pin(async move {
             let base = self.2.base_url(host.as_deref());
-            accounts::create_invite(&self.0, &caller, &request, &base)
+            accounts::create_invite(&self.0, &caller, &actor?, &request, &base)
                 .await
                 .map_err(account_error)
         })
@@ -392,6 +434,39 @@ impl ExplorerBackend for StoreBackend {
                 .map_err(account_error)
         })
     }
+
+    fn audit_log(&self, query: AuditQuery) -> BackendFuture<'_, AuditPage> {
+        Box::pin(async move { self.0.audit_log(&query).await.map_err(hide) })
+    }
+
+    fn stack_rules(&self) -> BackendFuture<'_, Vec<StackRulesVersion>> {
+        Box::pin(async move { self.3.current().await.map_err(hide) })
+    }
+
+    fn stack_rules_history(&self, service: String) -> BackendFuture<'_, Vec<StackRulesVersion>> {
+        Box::pin(async move { self.3.history(&service).await.map_err(hide) })
+    }
+
+    fn preview_stack_rules(
+        &self,
+        service: String,
+        rules: String,
+    ) -> BackendFuture<'_, Result<StackRulesPreview, RulesRefusal>> {
+        Box::pin(async move { rules_answer(self.3.preview(&service, &rules).await) })
+    }
+
+    fn save_stack_rules(
+        &self,
+        service: String,
+        rules: String,
+        based_on: i64,
+    ) -> BackendFuture<'_, Result<i64, RulesRefusal>> {
+        let actor = actor();
+        Box::pin(async move {
+            let saved = self.3.save(&actor?, &service, &rules, Some(based_on)).await;
+            rules_answer(saved)
+        })
+    }
 }
 
 /// The intake ports (`None` when `off`), shown to a new install as where to send traces.
@@ -408,6 +483,7 @@ pub fn router(
     intake: IntakeListen,
     source: SourceService,
     auth: Auth,
+    rules: RuleSettings,
 ) -> Router {
     let site_root = match site {
         Site::Disk(root) => root.to_string_lossy().into_owned(),
@@ -420,7 +496,7 @@ pub fn router(
         .site_pkg_dir(site.pkg_dir())
         .site_addr(addr)
         .build();
-    let backend = Backend(Arc::new(StoreBackend(store, source, auth)));
+    let backend = Backend(Arc::new(StoreBackend(store, source, auth, rules)));
     let routes = generate_route_list(App);
     Router::new()
         .leptos_routes_with_context(
@@ -430,8 +506,12 @@ pub fn router(
                 provide_context(backend.clone());
                 let parts = use_context::<Parts>();
                 // Who the access layer found; pages and server functions act as them.
-                if let Some(caller) = parts.as_ref().and_then(|p| p.extensions.get::<Caller>()) {
-                    provide_context(caller.clone());
+                if let Some(parts) = &parts {
+                    if let Some(caller) = parts.extensions.get::<Caller>() {
+                        provide_context(caller.clone());
+                    }
+                    // What the backend audits changes as.
+                    provide_context(Actor::of(parts));
                 }
                 // The host the browser used, from the request leptos_axum put in context.
                 let host = parts.and_then(|parts| {

@@ -1,5 +1,6 @@
 //! The Stackprint server: intake of tracer traffic, storage, JSON API and the explorer UI.
 
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod explorer;

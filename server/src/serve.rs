@@ -15,7 +15,7 @@ use crate::auth::setup::{Bootstrap, bootstrap};
 use crate::auth::{Auth, Oidc, ProxyAuth, PublicUrl, Rules, SetupLink, SignInWays};
 use crate::config::{Listen, ServeArgs};
 use crate::http::{IntakeState, agent_router, explorer_json_routes, otlp_router};
-use crate::pipeline::{Ingestor, RuleBook, Transition};
+use crate::pipeline::{Ingestor, RuleBook, RuleSettings, Transition};
 use crate::site::Site;
 use crate::source::SourceService;
 use crate::storage::Store;
@@ -158,11 +158,15 @@ pub fn explorer_app(store: Store, config: &Explorer<'_>) -> Router {
     let source = SourceService::new(store.clone(), config.github_api_url);
     let auth = Auth::new(store.clone(), config.public.clone(), config.setup.clone());
     let auth = auth.with_ways(config.sign_in.clone());
+    let settings = RuleSettings {
+        store: store.clone(),
+        book: config.rules.clone(),
+    };
     let (json, rules) = explorer_json_routes(
         store.clone(),
         source.clone(),
         auth.clone(),
-        config.rules.clone(),
+        settings.clone(),
     )
     .into_parts();
     let gate = Gate {
@@ -176,6 +180,7 @@ pub fn explorer_app(store: Store, config: &Explorer<'_>) -> Router {
         config.intake,
         source,
         gate.auth.clone(),
+        settings,
     )
     .merge(json)
     .layer(axum::middleware::from_fn_with_state(gate, guard))

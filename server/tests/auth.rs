@@ -10,11 +10,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use domain::access::{Access, Role};
+use server::audit::Actor;
 use server::auth::rules::{PAGES, Rule, SERVER_FNS};
 use server::auth::{Auth, PublicUrl, SetupLink, SignInWays, create_token, create_user};
 use server::explorer::IntakeListen;
 use server::http::explorer_json_routes;
-use server::pipeline::RuleBook;
+use server::pipeline::{RuleBook, RuleSettings};
 use server::serve::{Explorer, explorer_app};
 use server::site::Site;
 use server::source::SourceService;
@@ -47,10 +48,10 @@ async fn start(name: &str, public: PublicUrl) -> App {
     let mut tokens = Vec::new();
     for role in [Role::Viewer, Role::Member, Role::Admin] {
         let email = format!("{role}@example.com");
-        create_user(&store, &email, "", PASSWORD.to_owned(), role)
+        create_user(&store, &email, "", PASSWORD.to_owned(), role, &Actor::cli())
             .await
             .expect("create user");
-        let (token, _) = create_token(&store, &email, "tests", role, None)
+        let (token, _) = create_token(&store, &Actor::cli(), &email, "tests", role, None)
             .await
             .expect("create token");
         tokens.push((role, token));
@@ -105,13 +106,20 @@ impl App {
     }
 }
 
+fn rule_settings(store: &Store) -> RuleSettings {
+    RuleSettings {
+        store: store.clone(),
+        book: RuleBook::default(),
+    }
+}
+
 /// Every rule of the explorer port: the JSON routes' (declared where they are routed) and the pages'
 /// and server functions' (listed in the route table).
 fn all_rules(store: &Store) -> Vec<Rule> {
     let source = SourceService::new(store.clone(), NO_GITHUB);
     let auth = Auth::new(store.clone(), PublicUrl::default(), SetupLink::closed());
     let (_, json) =
-        explorer_json_routes(store.clone(), source, auth, RuleBook::default()).into_parts();
+        explorer_json_routes(store.clone(), source, auth, rule_settings(store)).into_parts();
     let pages = PAGES.iter().map(|&(path, access)| Rule {
         method: axum::http::Method::GET,
         path: path.to_owned(),

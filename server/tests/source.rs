@@ -26,6 +26,7 @@ use failures::{
     private_repositories_without_access, rate_limit_stops_calls_until_reset,
 };
 use fake_github::{Config, FakeGitHub};
+use server::audit::Actor;
 use server::source::SourceService;
 use server::storage::{Store, unix_ms_now};
 use store::TestDb;
@@ -138,7 +139,7 @@ async fn snippets_at_the_commit_by_suffix_then_from_the_cache(db: &TestDb) {
     let fake = fake(Some(TOKEN)).await;
     let source = SourceService::new(db.store.clone(), &fake.url);
     source
-        .save_repository(&token_input(TOKEN))
+        .save_repository(&Actor::cli(), &token_input(TOKEN))
         .await
         .expect("link");
     let tags = [
@@ -214,7 +215,7 @@ async fn manual_mappings_need_no_tree(db: &TestDb) {
     let fake = fake(Some(TOKEN)).await;
     let source = SourceService::new(db.store.clone(), &fake.url);
     let repo = source
-        .save_repository(&token_input(TOKEN))
+        .save_repository(&Actor::cli(), &token_input(TOKEN))
         .await
         .expect("link");
     let mapping = source
@@ -248,7 +249,10 @@ async fn java_class_names_find_their_files(db: &TestDb) {
     let mut input = token_input(TOKEN);
     // No repository tag: the service links it.
     input.services = vec!["billing".into()];
-    source.save_repository(&input).await.expect("link");
+    source
+        .save_repository(&Actor::cli(), &input)
+        .await
+        .expect("link");
     let tags = [("git.commit.sha", SHA)];
     let event = stored_event(&db.store, "billing", JAVA_STACK, "jvm", &tags).await;
     let got = source_of(&source, event).await;
@@ -284,7 +288,7 @@ async fn default_branch_when_no_commit(db: &TestDb) {
     let fake = fake(Some(TOKEN)).await;
     let source = SourceService::new(db.store.clone(), &fake.url);
     source
-        .save_repository(&token_input(TOKEN))
+        .save_repository(&Actor::cli(), &token_input(TOKEN))
         .await
         .expect("link");
     let tags = [("git.repository_url", "git@github.com:acme/shop.git")];
@@ -352,7 +356,7 @@ async fn seen_repositories_without_credentials(db: &TestDb) {
     )
     .await;
     let repo = source
-        .save_repository(&token_input(TOKEN))
+        .save_repository(&Actor::cli(), &token_input(TOKEN))
         .await
         .expect("link");
     let settings = source.settings().await.expect("settings");
@@ -379,7 +383,10 @@ async fn app_credentials_mint_installation_tokens(db: &TestDb) {
         installation_id: 7,
         private_key: key,
     };
-    let repo = source.save_repository(&input).await.expect("link");
+    let repo = source
+        .save_repository(&Actor::cli(), &input)
+        .await
+        .expect("link");
     assert_eq!(repo.auth, domain::source::AuthKind::App);
     let tags = [("git.repository_url", REPO_URL), ("git.commit.sha", SHA)];
     let event = stored_event(&db.store, "checkout", store::PYTHON_STACK, "python", &tags).await;

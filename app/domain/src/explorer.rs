@@ -438,3 +438,24 @@ impl StackRulesPreview {
     /// The longest rule text accepted, in bytes.
     pub const MAX_RULES_BYTES: usize = 64 * 1024;
 }
+
+/// One faulty line of stack rules, numbered from 1, with why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleLineError {
+    pub line: usize,
+    pub error: String,
+}
+
+/// Why proposed stack rules were refused, as an editor shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RulesRefusal {
+    #[error("rules are at most {max_bytes} bytes")]
+    TooLong { max_bytes: usize },
+    /// Every faulty line at once.
+    #[error("the rules do not parse ({} faulty lines)", lines.len())]
+    Invalid { lines: Vec<RuleLineError> },
+    /// Someone saved another version since the one the change started from.
+    #[error("the rules changed meanwhile (now version {current}): reload and retry")]
+    Stale { current: i64 },
+}

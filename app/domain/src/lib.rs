@@ -2,6 +2,7 @@
 //! how errors group. No I/O, no async runtime: the server and the WASM client compile the same code.
 
 pub mod access;
+pub mod audit;
 pub mod errors;
 pub mod explorer;
 pub mod grouping;

@@ -44,6 +44,6 @@ pub use status::{StatusBadge, status_label};
 pub use suggested_owners::SuggestedOwners;
 pub use tags::{MetricsTable, TagTable};
 pub use teamwork::{AssigneeControl, CommentForm, IssueRights};
-pub use time::{Ago, split_utc};
+pub use time::{Ago, exact, split_utc};
 pub use triage::{ActivityTimeline, StatusControl};
 pub use user_menu::UserMenu;

@@ -9,7 +9,7 @@ use crate::account_api::me;
 use crate::components::{ErrorNotice, Loading};
 
 /// Each settings page, what it holds and who may open it.
-const SECTIONS: [(&str, &str, &str, Access); 5] = [
+const SECTIONS: [(&str, &str, &str, Access); 7] = [
     (
         "/settings/profile",
         "Profile and sessions",
@@ -38,6 +38,18 @@ const SECTIONS: [(&str, &str, &str, Access); 5] = [
         "/settings/intake",
         "Intake tokens",
         "Tokens tracers send when intake requires one.",
+        Access::Role(Role::Admin),
+    ),
+    (
+        "/settings/stack-rules",
+        "Stack rules",
+        "Per service: which frames are its own code, and which events share an issue.",
+        Access::Role(Role::Admin),
+    ),
+    (
+        "/settings/audit",
+        "Audit log",
+        "Who signed in and changed accounts, tokens, repositories and rules, from where.",
         Access::Role(Role::Admin),
     ),
 ];

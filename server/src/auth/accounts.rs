@@ -7,9 +7,11 @@ use domain::access::{
     Caller, InviteLink, InviteRequest, InviteView, ManagedUser, PasswordChange, UserChange,
     UserView,
 };
+use domain::audit::AuditAction;
 
 use super::throttle::{Attempt, ClientIp};
 use super::{AuthError, MAX_NAME_CHARS, checked_email, ms, password, secret, truncate};
+use crate::audit::{Actor, Origin, detail};
 use crate::storage::{InviteAcceptance, NewInvite, Store, UserUpdate, unix_ms_now};
 
 /// An invitation link works this long.
@@ -23,10 +25,11 @@ pub async fn users(store: &Store) -> Result<Vec<ManagedUser>, AuthError> {
 /// working too: the access layer checks the owner).
 pub async fn update_user(
     store: &Store,
+    actor: &Actor,
     id: i64,
     change: UserChange,
 ) -> Result<ManagedUser, AuthError> {
-    match store.update_user(id, change).await? {
+    match store.update_user(id, change, &actor.by()).await? {
         UserUpdate::Updated(user) => Ok(user),
         UserUpdate::NotFound => Err(AuthError::NotFound("user")),
         UserUpdate::LastAdmin => Err(AuthError::LastAdmin),
@@ -38,6 +41,7 @@ pub async fn update_user(
 pub async fn create_invite(
     store: &Store,
     admin: &Caller,
+    actor: &Actor,
     request: &InviteRequest,
     base_url: &str,
 ) -> Result<InviteLink, AuthError> {
@@ -55,6 +59,17 @@ pub async fn create_invite(
             invited_by: admin.user.id,
             expires_at,
         })
+        .await?;
+    actor
+        .record(
+            store,
+            AuditAction::UserInvited,
+            detail([
+                ("invite", id.to_string()),
+                ("email", email),
+                ("role", request.role.to_string()),
+            ]),
+        )
         .await?;
     Ok(InviteLink {
         id,
@@ -76,12 +91,13 @@ pub async fn delete_invite(store: &Store, id: i64) -> Result<(), AuthError> {
 }
 
 /// Creates the invited user (the invitation's email and role, the name and password they chose) and
-/// uses the invitation up.
+/// uses the invitation up; audited as the new user's, from `origin`.
 pub async fn accept_invite(
     store: &Store,
     token: &str,
     display_name: &str,
     password: String,
+    origin: &Origin,
 ) -> Result<UserView, AuthError> {
     let display_name = truncate(display_name.trim(), MAX_NAME_CHARS);
     if display_name.is_empty() {
@@ -94,7 +110,10 @@ pub async fn accept_invite(
     }
     let hash = password::hash(password).await?;
     match store.accept_invite(&digest, display_name, &hash).await? {
-        InviteAcceptance::Created(user) => Ok(user),
+        InviteAcceptance::Created(user) => {
+            super::record_created(store, &Actor::user(&user, origin.clone()), &user).await?;
+            Ok(user)
+        }
         InviteAcceptance::Invalid => Err(invalid_invite()),
         InviteAcceptance::EmailTaken => Err(AuthError::Duplicate),
     }
@@ -113,6 +132,7 @@ fn invalid_invite() -> AuthError {
 pub async fn change_password(
     store: &Store,
     caller: &Caller,
+    actor: &Actor,
     change: PasswordChange,
 ) -> Result<(), AuthError> {
     let attempt = Attempt::new(&caller.user.email, ClientIp(None));
@@ -129,7 +149,7 @@ pub async fn change_password(
     }
     let new_hash = password::hash(change.new).await?;
     store
-        .set_password(caller.user.id, &new_hash, caller.session_id)
+        .set_password(caller.user.id, &new_hash, caller.session_id, &actor.by())
         .await?;
     Ok(())
 }

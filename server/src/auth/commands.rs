@@ -8,6 +8,7 @@ use anyhow::Context;
 use domain::access::Role;
 
 use super::{create_token, create_user};
+use crate::audit::Actor;
 use crate::config::{AdminCreateArgs, IntakeTokenCreateArgs, TokenCreateArgs};
 use crate::storage::{Store, unix_ms_now};
 
@@ -19,7 +20,15 @@ pub async fn admin_create(args: &AdminCreateArgs) -> anyhow::Result<()> {
         .context("reading the password from standard input")?;
     let password = password.trim_end_matches(['\r', '\n']).to_owned();
     let store = Store::connect(&args.database.database_url).await?;
-    let admin = create_user(&store, &args.email, &args.name, password, Role::Admin).await?;
+    let admin = create_user(
+        &store,
+        &args.email,
+        &args.name,
+        password,
+        Role::Admin,
+        &Actor::cli(),
+    )
+    .await?;
     tracing::info!(email = %admin.email, id = admin.id, "admin created");
     Ok(())
 }
@@ -29,8 +38,15 @@ pub async fn token_create(args: &TokenCreateArgs) -> anyhow::Result<()> {
     let expires_at = args.expires.map(|lifetime| {
         unix_ms_now().saturating_add(i64::try_from(lifetime.0.as_millis()).unwrap_or(i64::MAX))
     });
-    let (token, role) =
-        create_token(&store, &args.email, &args.name, args.role, expires_at).await?;
+    let (token, role) = create_token(
+        &store,
+        &Actor::cli(),
+        &args.email,
+        &args.name,
+        args.role,
+        expires_at,
+    )
+    .await?;
     tracing::info!(email = %args.email, name = %args.name, %role, "API token created");
     println!("{token}");
     Ok(())

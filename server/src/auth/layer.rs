@@ -151,7 +151,11 @@ pub async fn guard(State(gate): State<Gate>, mut request: Request, next: Next) -
     let mut unknown_to_proxy = false;
     let (caller, bearer, stale_cookie) = match credentials(request.headers(), peer, &auth) {
         Credentials::Bearer(token) => match auth.token_caller(token).await {
-            Ok(Some(caller)) => (Some(caller), true, false),
+            Ok(Some((caller, name))) => {
+                // For the audit log: what the token's user did, they did with this token.
+                request.extensions_mut().insert(name);
+                (Some(caller), true, false)
+            }
             Ok(None) => return Refusal::BadToken.into_response(),
             Err(error) => return store_failure(error),
         },

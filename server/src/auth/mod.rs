@@ -20,7 +20,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use domain::access::{Caller, Role, UserView};
+use domain::audit::{AuditAction, AuditActor};
 
+use crate::audit::{Actor, Origin, TokenName, detail};
 use crate::storage::{NewSession, NewUser, Saved, Store, StoreError, unix_ms_now};
 
 pub use self::oidc::Oidc;
@@ -205,12 +207,55 @@ impl Auth {
             .map(|user| user.user))
     }
 
+    /// A password sign-in, throttled per account and address ([`throttle`]); a refusal is audited
+    /// with the email tried (never the password). A locked account or address gets the same `None`
+    /// as a wrong password, without a check.
+    pub async fn password_sign_in(
+        &self,
+        email: &str,
+        password: String,
+        origin: &Origin,
+    ) -> Result<Option<UserView>, StoreError> {
+        let attempt = throttle::Attempt::new(email, throttle::ClientIp(origin.ip));
+        let locked = attempt.locked(&self.store).await?;
+        let user = if locked {
+            tracing::info!("sign-in refused: too many failures");
+            None
+        } else {
+            self.check_password(email, password).await?
+        };
+        match &user {
+            Some(_) => attempt.succeeded(&self.store).await?,
+            None => {
+                if !locked {
+                    attempt.failed(&self.store).await?;
+                }
+                let reason = if locked {
+                    "throttled"
+                } else {
+                    "wrong email or password"
+                };
+                Actor::new(AuditActor::Anonymous, origin.clone())
+                    .record(
+                        &self.store,
+                        AuditAction::SignInFailed,
+                        detail([
+                            ("email", truncate(email.trim(), 254).to_owned()),
+                            ("reason", reason.to_owned()),
+                        ]),
+                    )
+                    .await?;
+            }
+        }
+        Ok(user)
+    }
+
     /// Starts a session for `user`: always a new secret, so a session id planted before sign-in is
-    /// never the one signed in.
+    /// never the one signed in. Every way of signing in ends here, so each is audited here.
     pub async fn start_session(
         &self,
         user: &UserView,
-        user_agent: Option<&str>,
+        origin: &Origin,
     ) -> Result<NewSessionSecret, StoreError> {
         let now = unix_ms_now();
         self.store
@@ -224,8 +269,15 @@ impl Auth {
                 user_id: user.id,
                 now,
                 expires_at: now + ms(SESSION_ABSOLUTE),
-                user_agent: user_agent.map(|ua| truncate(ua, 300)),
+                user_agent: origin.user_agent.as_deref(),
             })
+            .await?;
+        Actor::user(user, origin.clone())
+            .record(
+                &self.store,
+                AuditAction::SignIn,
+                detail([("session", id.to_string())]),
+            )
             .await?;
         Ok(NewSessionSecret { secret, id })
     }
@@ -260,12 +312,28 @@ impl Auth {
         }
     }
 
-    pub async fn end_session(&self, secret: &str) -> Result<(), StoreError> {
-        self.store.end_session(&secret::digest(secret)).await
+    /// Signs out the session of `secret` (audited as its user's; an unknown one is no sign-out).
+    pub async fn end_session(&self, secret: &str, origin: &Origin) -> Result<(), StoreError> {
+        let digest = secret::digest(secret);
+        let Some(session) = self.store.session(&digest).await? else {
+            return Ok(());
+        };
+        self.store.end_session(&digest).await?;
+        Actor::user(&session.user.user, origin.clone())
+            .record(
+                &self.store,
+                AuditAction::SignOut,
+                detail([("session", session.id.to_string())]),
+            )
+            .await
     }
 
-    /// The caller of an API token; `None` when it is unknown, revoked, expired or its owner disabled.
-    pub async fn token_caller(&self, token: &str) -> Result<Option<Caller>, StoreError> {
+    /// The caller of an API token, with the token's name; `None` when it is unknown, revoked,
+    /// expired or its owner disabled.
+    pub async fn token_caller(
+        &self,
+        token: &str,
+    ) -> Result<Option<(Caller, TokenName)>, StoreError> {
         if !token.starts_with(secret::TOKEN_PREFIX) {
             return Ok(None);
         }
@@ -279,12 +347,13 @@ impl Auth {
         if row.last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY_MS) {
             self.store.touch_token(row.id, now).await?;
         }
-        Ok(Some(Caller {
+        let caller = Caller {
             // A token never acts above its owner, even after the owner was demoted.
             role: row.role.min(row.owner.user.role),
             user: row.owner.user,
             session_id: None,
-        }))
+        };
+        Ok(Some((caller, TokenName(row.name))))
     }
 }
 
@@ -326,20 +395,43 @@ impl Account {
 /// Display names longer than this are cut.
 const MAX_NAME_CHARS: usize = 200;
 
-/// Creates a user with a password, after the password policy. Used by the CLI, the environment
-/// bootstrap and the setup page.
+/// Creates a user with a password, after the password policy, audited as `actor`'s. Used by the
+/// CLI and the environment bootstrap.
 pub async fn create_user(
     store: &Store,
     email: &str,
     display_name: &str,
     password: String,
     role: Role,
+    actor: &Actor,
 ) -> Result<UserView, AuthError> {
     let account = Account::new(email, display_name, password).await?;
     match store.create_user(&account.new_user(role)).await? {
-        Saved::Saved(user) => Ok(user),
+        Saved::Saved(user) => {
+            record_created(store, actor, &user).await?;
+            Ok(user)
+        }
         Saved::Duplicate | Saved::NotFound => Err(AuthError::Duplicate),
     }
+}
+
+/// Audits a new account.
+pub(crate) async fn record_created(
+    store: &Store,
+    actor: &Actor,
+    user: &UserView,
+) -> Result<(), StoreError> {
+    actor
+        .record(
+            store,
+            AuditAction::UserCreated,
+            detail([
+                ("user", user.id.to_string()),
+                ("email", user.email.clone()),
+                ("role", user.role.to_string()),
+            ]),
+        )
+        .await
 }
 
 /// `email` trimmed and lowercased (the sign-in key), or why it is refused.
@@ -368,7 +460,7 @@ fn valid_email(email: &str) -> bool {
     }
 }
 
-fn truncate(text: &str, max_chars: usize) -> &str {
+pub(crate) fn truncate(text: &str, max_chars: usize) -> &str {
     match text.char_indices().nth(max_chars) {
         Some((at, _)) => &text[..at],
         None => text,

@@ -20,6 +20,8 @@ pub const PAGES: &[(&str, Access)] = &[
     ("/settings/profile", VIEWER),
     ("/settings/source", ADMIN),
     ("/settings/users", ADMIN),
+    ("/settings/audit", ADMIN),
+    ("/settings/stack-rules", ADMIN),
     ("/settings/tokens", VIEWER),
     ("/settings/intake", ADMIN),
     ("/signin", Access::Public),
@@ -75,6 +77,12 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     ("/api/ui/intake-tokens", ADMIN),
     ("/api/ui/intake-tokens/create", ADMIN),
     ("/api/ui/intake-tokens/revoke", ADMIN),
+    ("/api/ui/audit", ADMIN),
+    // Reading rules is for viewers in the JSON API; the page that edits them is for admins.
+    ("/api/ui/stack-rules", ADMIN),
+    ("/api/ui/stack-rules/history", ADMIN),
+    ("/api/ui/stack-rules/preview", ADMIN),
+    ("/api/ui/stack-rules/save", ADMIN),
 ];
 
 /// One route's rule.

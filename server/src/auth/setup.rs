@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use domain::access::{Role, UserView};
 
 use super::{Account, AuthError, create_user, secret};
+use crate::audit::Actor;
 use crate::storage::{FirstAdmin, Store};
 
 /// Whether this process may still see a database without accounts: while it does, pages without a
@@ -50,6 +51,7 @@ impl SetupLink {
         email: &str,
         display_name: &str,
         password: String,
+        actor: &Actor,
     ) -> Result<UserView, AuthError> {
         let digest = secret::digest(token);
         // A wrong link costs no password hash.
@@ -63,6 +65,7 @@ impl SetupLink {
         {
             FirstAdmin::Created(admin) => {
                 self.close();
+                super::record_created(store, actor, &admin).await?;
                 Ok(admin)
             }
             FirstAdmin::BadLink => Err(AuthError::Invalid(NOT_VALID.to_owned())),
@@ -116,7 +119,8 @@ pub async fn bootstrap(store: &Store, config: &Bootstrap<'_>) -> Result<SetupLin
                 })?;
             // A trailing newline from `echo` is not part of the password.
             let password = password.trim_end_matches(['\r', '\n']).to_owned();
-            let admin = create_user(store, email, "", password, Role::Admin).await?;
+            let admin =
+                create_user(store, email, "", password, Role::Admin, &Actor::system()).await?;
             tracing::info!(email = %admin.email, "created the first admin from STACKPRINT_ADMIN_EMAIL");
             Ok(SetupLink::closed())
         }

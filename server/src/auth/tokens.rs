@@ -3,19 +3,21 @@
 //! what its maker acts with.
 
 use domain::access::{Caller, CreatedToken, Role, TokenRequest, TokenView};
+use domain::audit::AuditAction;
 
 use super::{AuthError, secret};
+use crate::audit::{Actor, detail};
 use crate::storage::{NewToken, Store, unix_ms_now};
 
 /// The longest lifetime a token can be given, in days (ten years).
 pub const MAX_EXPIRES_DAYS: u32 = 3650;
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
-/// Stores a new token for `owner_id`, refusing a role above `cap`.
+/// Stores a new token for `owner_id`, refusing a role above `cap`; audited as `actor`'s.
 async fn issue(
     store: &Store,
-    owner_id: i64,
-    cap: Role,
+    actor: &Actor,
+    (owner_id, cap): (i64, Role),
     name: &str,
     role: Role,
     expires_at: Option<i64>,
@@ -42,6 +44,18 @@ async fn issue(
             expires_at,
         })
         .await?;
+    actor
+        .record(
+            store,
+            AuditAction::TokenCreated,
+            detail([
+                ("token", id.to_string()),
+                ("owner", owner_id.to_string()),
+                ("name", name.to_owned()),
+                ("role", role.to_string()),
+            ]),
+        )
+        .await?;
     Ok(CreatedToken {
         id,
         token,
@@ -55,6 +69,7 @@ async fn issue(
 /// at the user's.
 pub async fn create_token(
     store: &Store,
+    actor: &Actor,
     email: &str,
     name: &str,
     role: Role,
@@ -65,8 +80,8 @@ pub async fn create_token(
     };
     let created = issue(
         store,
-        owner.user.id,
-        owner.user.role,
+        actor,
+        (owner.user.id, owner.user.role),
         name,
         role,
         expires_at,
@@ -80,6 +95,7 @@ pub async fn create_token(
 pub async fn create_own_token(
     store: &Store,
     caller: &Caller,
+    actor: &Actor,
     request: &TokenRequest,
 ) -> Result<CreatedToken, AuthError> {
     let expires_at = match request.expires_days {
@@ -93,8 +109,8 @@ pub async fn create_own_token(
     };
     issue(
         store,
-        caller.user.id,
-        caller.role,
+        actor,
+        (caller.user.id, caller.role),
         &request.name,
         request.role,
         expires_at,
@@ -108,9 +124,15 @@ pub async fn own_tokens(store: &Store, caller: &Caller) -> Result<Vec<TokenView>
 }
 
 /// Revokes one of the caller's tokens.
-pub async fn revoke_own_token(store: &Store, caller: &Caller, id: i64) -> Result<(), AuthError> {
+pub async fn revoke_own_token(
+    store: &Store,
+    caller: &Caller,
+    actor: &Actor,
+    id: i64,
+) -> Result<(), AuthError> {
     if store.revoke_token(caller.user.id, id).await? {
-        Ok(())
+        let what = detail([("token", id.to_string())]);
+        Ok(actor.record(store, AuditAction::TokenRevoked, what).await?)
     } else {
         Err(AuthError::NotFound("token"))
     }

@@ -7,10 +7,11 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use domain::access::{Access, Caller, Role, UserView};
+use domain::audit::AuditActor;
 use serde::{Deserialize, Serialize};
 
 use super::Guarded;
-use crate::auth::throttle::{Attempt, ClientIp};
+use crate::audit::{Actor, Origin};
 use crate::auth::{Auth, AuthError, accounts, cookie, encode};
 
 /// One message for every failed sign-in: which part was wrong is not told.
@@ -42,20 +43,14 @@ pub(super) fn local_path(next: &str) -> &str {
     }
 }
 
-fn user_agent(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-}
-
 /// Starts a session for `user` (every way of signing in ends here) and goes to `to`.
 pub(super) async fn signed_in(
     auth: &Auth,
     user: &UserView,
-    headers: &HeaderMap,
+    origin: &Origin,
     to: &str,
 ) -> Response {
-    match auth.start_session(user, user_agent(headers)).await {
+    match auth.start_session(user, origin).await {
         Ok(session) => {
             tracing::info!(user = user.id, "signed in");
             let mut response = Redirect::to(to).into_response();
@@ -76,29 +71,13 @@ pub(super) async fn signed_in(
     }
 }
 
-async fn signin(
-    State(auth): State<Auth>,
-    ip: ClientIp,
-    headers: HeaderMap,
-    Form(form): Form<SignIn>,
-) -> Response {
+async fn signin(State(auth): State<Auth>, origin: Origin, Form(form): Form<SignIn>) -> Response {
     let next = local_path(&form.next).to_owned();
-    let attempt = Attempt::new(&form.email, ip);
-    let checked = async {
-        // A locked account or address gets the same answer as a wrong password, without a check.
-        if attempt.locked(auth.store()).await? {
-            tracing::info!("sign-in refused: too many failures");
-            return Ok(None);
-        }
-        let user = auth.check_password(&form.email, form.password).await?;
-        match &user {
-            Some(_) => attempt.succeeded(auth.store()).await?,
-            None => attempt.failed(auth.store()).await?,
-        }
-        Ok::<_, crate::storage::StoreError>(user)
-    };
-    match checked.await {
-        Ok(Some(user)) => signed_in(&auth, &user, &headers, &next).await,
+    match auth
+        .password_sign_in(&form.email, form.password, &origin)
+        .await
+    {
+        Ok(Some(user)) => signed_in(&auth, &user, &origin, &next).await,
         Ok(None) => {
             tracing::debug!("sign-in refused");
             Redirect::to(&format!(
@@ -119,9 +98,9 @@ async fn signin(
     }
 }
 
-async fn signout(State(auth): State<Auth>, headers: HeaderMap) -> Response {
+async fn signout(State(auth): State<Auth>, origin: Origin, headers: HeaderMap) -> Response {
     if let Some(secret) = cookie::session_secret(&headers, auth.public())
-        && let Err(error) = auth.end_session(secret).await
+        && let Err(error) = auth.end_session(secret, &origin).await
     {
         tracing::error!(%error, "ending a session failed");
     }
@@ -141,7 +120,8 @@ struct Setup {
     password: String,
 }
 
-async fn setup(State(auth): State<Auth>, headers: HeaderMap, Form(form): Form<Setup>) -> Response {
+async fn setup(State(auth): State<Auth>, origin: Origin, Form(form): Form<Setup>) -> Response {
+    let actor = Actor::new(AuditActor::Anonymous, origin.clone());
     let created = auth
         .setup()
         .create_admin(
@@ -150,12 +130,13 @@ async fn setup(State(auth): State<Auth>, headers: HeaderMap, Form(form): Form<Se
             &form.email,
             &form.display_name,
             form.password,
+            &actor,
         )
         .await;
     match created {
         Ok(admin) => {
             tracing::info!(email = %admin.email, "created the first admin through the setup link");
-            signed_in(&auth, &admin, &headers, "/settings").await
+            signed_in(&auth, &admin, &origin, "/settings").await
         }
         Err(error) => {
             let reason = reason(&error, "setup");
@@ -189,15 +170,20 @@ struct AcceptInvite {
 /// Creates the invited user and signs them in; a refusal goes back to the invitation page with why.
 async fn accept_invite(
     State(auth): State<Auth>,
-    headers: HeaderMap,
+    origin: Origin,
     Form(form): Form<AcceptInvite>,
 ) -> Response {
-    match accounts::accept_invite(auth.store(), &form.token, &form.display_name, form.password)
-        .await
-    {
+    let accepted = accounts::accept_invite(
+        auth.store(),
+        &form.token,
+        &form.display_name,
+        form.password,
+        &origin,
+    );
+    match accepted.await {
         Ok(user) => {
             tracing::info!(user = user.id, role = %user.role, "invitation accepted");
-            signed_in(&auth, &user, &headers, "/").await
+            signed_in(&auth, &user, &origin, "/").await
         }
         Err(error) => Redirect::to(&format!(
             "/invite?token={}&error={}",

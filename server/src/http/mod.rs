@@ -2,6 +2,7 @@
 
 mod agent;
 mod api;
+mod audit_api;
 mod auth_api;
 mod body;
 mod error;
@@ -104,26 +105,23 @@ pub fn source_api_router(source: SourceService) -> axum::Router {
     source_api::routes(source).into_router()
 }
 
-/// The JSON API under `/api/v1` with the source, stack-rule and account endpoints, and the sign-in,
+/// The JSON API under `/api/v1` with the source, stack-rule, account and audit endpoints, and the sign-in,
 /// sign-out, setup and invitation forms, each route with its access rule.
 pub fn explorer_json_routes(
     store: Store,
     source: SourceService,
     auth: Auth,
-    rules: crate::pipeline::RuleBook,
+    rules: crate::pipeline::RuleSettings,
 ) -> Guarded {
-    let rules = stack_rules_api::routes(stack_rules_api::RulesState {
-        store: store.clone(),
-        book: rules,
-    });
     auth_api::routes(auth.clone())
         .merge(oidc_api::routes(auth.clone()))
         .nest(
             "/api/v1",
             api::routes(store.clone())
                 .merge(source_api::routes(source))
-                .merge(intake_tokens_api::routes(store))
-                .merge(rules)
-                .merge(users_api::routes(auth)),
+                .merge(intake_tokens_api::routes(store.clone()))
+                .merge(stack_rules_api::routes(rules))
+                .merge(users_api::routes(auth))
+                .merge(audit_api::routes(store)),
         )
 }

@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::Guarded;
 use super::auth_api::{local_path, signed_in};
+use crate::audit::Origin;
 use crate::auth::oidc::{Flow, OidcError, clear_flow};
 use crate::auth::{Auth, encode};
 
@@ -64,11 +65,12 @@ struct Callback {
 
 async fn callback(
     State(auth): State<Auth>,
+    origin: Origin,
     headers: HeaderMap,
     Query(q): Query<Callback>,
 ) -> Response {
     let mut response = match finish(&auth, &headers, q).await {
-        Ok((user, next)) => signed_in(&auth, &user, &headers, &next).await,
+        Ok((user, next)) => signed_in(&auth, &user, &origin, &next).await,
         Err(error) => refused(&error),
     };
     // The flow is used once, whatever came of it.

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::Guarded;
+use crate::audit::Actor;
 use crate::source::{DEFAULT_CONTEXT, MAX_CONTEXT, SettingsError, SourceService};
 use crate::storage::StoreError;
 
@@ -106,12 +107,13 @@ async fn settings(
 
 async fn create_repository(
     State(source): State<SourceService>,
+    actor: Actor,
     body: Result<Json<RepositoryInput>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Repository>), SourceApiError> {
     let Json(mut input) = body.map_err(|e| bad_body(e, REPOSITORY_SHAPE))?;
     input.id = None;
     let repository = source
-        .save_repository(&input)
+        .save_repository(&actor, &input)
         .await
         .map_err(|e| SourceApiError::from_settings(e, "repository"))?;
     Ok((StatusCode::CREATED, Json(repository)))
@@ -119,6 +121,7 @@ async fn create_repository(
 
 async fn update_repository(
     State(source): State<SourceService>,
+    actor: Actor,
     Path(repository): Path<String>,
     body: Result<Json<RepositoryInput>, JsonRejection>,
 ) -> Result<Json<Repository>, SourceApiError> {
@@ -126,7 +129,7 @@ async fn update_repository(
     let Json(mut input) = body.map_err(|e| bad_body(e, REPOSITORY_SHAPE))?;
     input.id = Some(repository);
     let repository = source
-        .save_repository(&input)
+        .save_repository(&actor, &input)
         .await
         .map_err(|e| SourceApiError::from_settings(e, "repository"))?;
     Ok(Json(repository))
@@ -134,10 +137,11 @@ async fn update_repository(
 
 async fn delete_repository(
     State(source): State<SourceService>,
+    actor: Actor,
     Path(repository): Path<String>,
 ) -> Result<StatusCode, SourceApiError> {
     let repository = id(&repository, "repository")?;
-    if source.delete_repository(repository).await? {
+    if source.delete_repository(&actor, repository).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(SourceApiError::NotFound("repository"))

@@ -11,6 +11,7 @@ use domain::access::{
 
 use super::Guarded;
 use super::error::ApiError;
+use crate::audit::Actor;
 use crate::auth::{Auth, accounts, tokens};
 
 const VIEWER: Access = Access::Role(Role::Viewer);
@@ -49,12 +50,15 @@ async fn list_users(State(auth): State<Auth>) -> Result<Json<Vec<ManagedUser>>, 
 
 async fn update_user(
     State(auth): State<Auth>,
+    actor: Actor,
     Path(raw): Path<String>,
     change: Result<Json<UserChange>, JsonRejection>,
 ) -> Result<Json<ManagedUser>, ApiError> {
     let id = id(&raw, "user")?;
     let change = body(change)?;
-    Ok(Json(accounts::update_user(auth.store(), id, change).await?))
+    Ok(Json(
+        accounts::update_user(auth.store(), &actor, id, change).await?,
+    ))
 }
 
 async fn list_invites(State(auth): State<Auth>) -> Result<Json<Vec<InviteView>>, ApiError> {
@@ -64,13 +68,14 @@ async fn list_invites(State(auth): State<Auth>) -> Result<Json<Vec<InviteView>>,
 async fn create_invite(
     State(auth): State<Auth>,
     Extension(caller): Extension<Caller>,
+    actor: Actor,
     headers: HeaderMap,
     request: Result<Json<InviteRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<InviteLink>), ApiError> {
     let request = body(request)?;
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let link =
-        accounts::create_invite(auth.store(), &caller, &request, &auth.base_url(host)).await?;
+    let base = auth.base_url(host);
+    let link = accounts::create_invite(auth.store(), &caller, &actor, &request, &base).await?;
     tracing::info!(admin = caller.user.id, role = %request.role, "invitation created");
     Ok((StatusCode::CREATED, Json(link)))
 }
@@ -93,10 +98,11 @@ async fn list_tokens(
 async fn create_token(
     State(auth): State<Auth>,
     Extension(caller): Extension<Caller>,
+    actor: Actor,
     request: Result<Json<TokenRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CreatedToken>), ApiError> {
     let request = body(request)?;
-    let created = tokens::create_own_token(auth.store(), &caller, &request).await?;
+    let created = tokens::create_own_token(auth.store(), &caller, &actor, &request).await?;
     tracing::info!(user = caller.user.id, role = %created.role, "API token created");
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -104,18 +110,20 @@ async fn create_token(
 async fn revoke_token(
     State(auth): State<Auth>,
     Extension(caller): Extension<Caller>,
+    actor: Actor,
     Path(raw): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    tokens::revoke_own_token(auth.store(), &caller, id(&raw, "token")?).await?;
+    tokens::revoke_own_token(auth.store(), &caller, &actor, id(&raw, "token")?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn change_password(
     State(auth): State<Auth>,
     Extension(caller): Extension<Caller>,
+    actor: Actor,
     change: Result<Json<PasswordChange>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
-    accounts::change_password(auth.store(), &caller, body(change)?).await?;
+    accounts::change_password(auth.store(), &caller, &actor, body(change)?).await?;
     tracing::info!(user = caller.user.id, "password changed");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -15,6 +15,7 @@
 
 mod drops;
 mod grouping_cache;
+mod rule_settings;
 mod rules;
 
 use std::collections::HashSet;
@@ -33,6 +34,7 @@ use tokio::time::MissedTickBehavior;
 pub use self::drops::{DropCounter, DropCounts};
 use self::grouping_cache::Grouped;
 pub use self::grouping_cache::GroupingCache;
+pub use self::rule_settings::{RuleSettings, RuleSettingsError};
 pub use self::rules::{RuleBook, preview as rules_preview};
 use crate::storage::{NewEvent, Store, StoreError, TraceBlob, WriteBatch, unix_ms_now};
 

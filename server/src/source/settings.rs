@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use domain::audit::AuditAction;
 use domain::source::repo_url::{RepoUrl, valid_name, valid_owner};
 use domain::source::{
     CodeMapping, CodeMappingInput, Credentials, Repository, RepositoryInput, SeenRepository,
@@ -10,6 +11,7 @@ use domain::source::{
 };
 
 use super::SourceService;
+use crate::audit::{Actor, detail};
 use crate::storage::{RepositoryRow, Saved, Secret, StoreError};
 
 const MAX_TEXT: usize = 1000;
@@ -206,16 +208,38 @@ impl SourceService {
     }
 
     /// Links (no `id`) or updates a repository.
+    /// Links a repository (or updates one, `input.id`), audited as `actor`'s; which credentials
+    /// kind is recorded, never the credentials.
     pub async fn save_repository(
         &self,
+        actor: &Actor,
         input: &RepositoryInput,
     ) -> Result<Repository, SettingsError> {
         let row = repository_row(input)?;
-        saved(self.store.save_repository(input.id, &row).await?)
+        let repository = saved(self.store.save_repository(input.id, &row).await?)?;
+        let action = match input.id {
+            Some(_) => AuditAction::RepositoryUpdated,
+            None => AuditAction::RepositoryLinked,
+        };
+        let what = detail([
+            ("repository", repository.id.to_string()),
+            ("name", format!("{}/{}", repository.owner, repository.name)),
+            ("auth", format!("{:?}", repository.auth).to_lowercase()),
+        ]);
+        actor.record(&self.store, action, what).await?;
+        Ok(repository)
     }
 
-    pub async fn delete_repository(&self, id: i64) -> Result<bool, StoreError> {
-        self.store.delete_repository(id).await
+    /// Unlinks a repository with its mappings, audited as `actor`'s; `false` for an unknown id.
+    pub async fn delete_repository(&self, actor: &Actor, id: i64) -> Result<bool, StoreError> {
+        let deleted = self.store.delete_repository(id).await?;
+        if deleted {
+            let what = detail([("repository", id.to_string())]);
+            actor
+                .record(&self.store, AuditAction::RepositoryUnlinked, what)
+                .await?;
+        }
+        Ok(deleted)
     }
 
     pub async fn save_code_mapping(

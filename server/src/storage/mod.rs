@@ -13,6 +13,7 @@
 //!   stays a few hundred bytes; traces are compressed JSON, one row per trace (`trace_blob`).
 
 mod aliases;
+mod audit;
 mod auth;
 mod decode;
 mod distribution;
@@ -33,6 +34,7 @@ mod trace_blob;
 mod triage;
 mod window;
 
+pub use audit::{AuditBy, AuditDetail, AuditRecord};
 pub use auth::{
     FirstAdmin, InviteAcceptance, NewIntakeToken, NewInvite, NewSession, NewToken, NewUser,
     SessionRow, TokenRow, UserRow, UserUpdate,

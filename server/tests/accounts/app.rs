@@ -11,6 +11,7 @@ use axum::http::{Request, StatusCode, header};
 use domain::access::Role;
 use http_body_util::BodyExt;
 use serde_json::Value;
+use server::audit::Actor;
 use server::auth::{PublicUrl, SetupLink, SignInWays, create_token, create_user};
 use server::explorer::IntakeListen;
 use server::pipeline::RuleBook;
@@ -223,20 +224,34 @@ impl App {
 /// An app whose database has one admin, made as `stackprint admin create` and `token create` do;
 /// returns the admin's API token.
 pub async fn with_admin(db: &TestDb) -> (App, String) {
-    create_user(&db.store, ADMIN, "Ada", PASSWORD.to_owned(), Role::Admin)
-        .await
-        .expect("admin");
-    let (token, _) = create_token(&db.store, ADMIN, "tests", Role::Admin, None)
+    create_user(
+        &db.store,
+        ADMIN,
+        "Ada",
+        PASSWORD.to_owned(),
+        Role::Admin,
+        &Actor::cli(),
+    )
+    .await
+    .expect("admin");
+    let (token, _) = create_token(&db.store, &Actor::cli(), ADMIN, "tests", Role::Admin, None)
         .await
         .expect("admin token");
     (App::new(db, SetupLink::closed()), token)
 }
 
 pub async fn add_user(db: &TestDb, email: &str, role: Role) -> i64 {
-    create_user(&db.store, email, "", PASSWORD.to_owned(), role)
-        .await
-        .expect("user")
-        .id
+    create_user(
+        &db.store,
+        email,
+        "",
+        PASSWORD.to_owned(),
+        role,
+        &Actor::cli(),
+    )
+    .await
+    .expect("user")
+    .id
 }
 
 pub fn now_ms() -> i64 {

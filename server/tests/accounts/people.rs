@@ -3,6 +3,7 @@
 use axum::http::StatusCode;
 use domain::access::{Caller, InviteRequest, Role, UserChange};
 use serde_json::{Value, json};
+use server::audit::{Actor, Origin};
 use server::auth::{accounts, create_token};
 use server::storage::UserUpdate;
 
@@ -236,10 +237,17 @@ pub async fn the_last_enabled_admin_stays(db: &TestDb) {
             .status,
         StatusCode::FORBIDDEN
     );
-    let bo_token = create_token(&db.store, "bo@example.test", "t", Role::Admin, None)
-        .await
-        .expect("token")
-        .0;
+    let bo_token = create_token(
+        &db.store,
+        &Actor::cli(),
+        "bo@example.test",
+        "t",
+        Role::Admin,
+        None,
+    )
+    .await
+    .expect("token")
+    .0;
     let refused = app
         .json(
             "PUT",
@@ -258,10 +266,17 @@ pub async fn disabled_users_lose_sessions_and_tokens(db: &TestDb) {
         .sign_in("mo@example.test", PASSWORD)
         .await
         .expect("signed in");
-    let token = create_token(&db.store, "mo@example.test", "ci", Role::Member, None)
-        .await
-        .expect("token")
-        .0;
+    let token = create_token(
+        &db.store,
+        &Actor::cli(),
+        "mo@example.test",
+        "ci",
+        Role::Member,
+        None,
+    )
+    .await
+    .expect("token")
+    .0;
     assert_eq!(app.me(As::Session(&session)).await.0, StatusCode::OK);
     assert_eq!(app.me(As::Token(&token)).await.0, StatusCode::OK);
 
@@ -304,18 +319,24 @@ pub async fn concurrent_demotions_leave_an_admin(db: &TestDb) {
     };
     // A second store: its own connections, as another instance would have.
     let other = db.reopen().await;
+    let cli = Actor::cli();
+    let by = cli.by();
     let mut survivor = None;
     for round in 0..5 {
         let a = add_user(db, &format!("a{round}@example.test"), Role::Admin).await;
         let b = add_user(db, &format!("b{round}@example.test"), Role::Admin).await;
         if let Some(admin) = survivor {
-            let stepped_down = db.store.update_user(admin, demote).await.expect("update");
+            let stepped_down = db
+                .store
+                .update_user(admin, demote, &by)
+                .await
+                .expect("update");
             assert!(matches!(stepped_down, UserUpdate::Updated(_)));
         }
         // The only two admins demote each other at the same moment.
         let (first, second) = tokio::join!(
-            db.store.update_user(a, demote),
-            other.update_user(b, demote)
+            db.store.update_user(a, demote, &by),
+            other.update_user(b, demote, &by)
         );
         let outcomes = [first.expect("update"), second.expect("update")];
         let kept: Vec<i64> = [a, b]
@@ -346,15 +367,16 @@ pub async fn a_link_used_twice_at_once_makes_one_account(db: &TestDb) {
         email: "bea@example.test".to_owned(),
         role: Role::Member,
     };
-    let link = accounts::create_invite(&db.store, &caller, &request, "http://x")
+    let link = accounts::create_invite(&db.store, &caller, &Actor::cli(), &request, "http://x")
         .await
         .expect("invite");
     let token = link_token(&link.url);
     // Two instances take the same link at the same moment.
     let other = db.reopen().await;
+    let origin = Origin::default();
     let (first, second) = tokio::join!(
-        accounts::accept_invite(&db.store, token, "Bea", PASSWORD.to_owned()),
-        accounts::accept_invite(&other, token, "Bea too", PASSWORD.to_owned())
+        accounts::accept_invite(&db.store, token, "Bea", PASSWORD.to_owned(), &origin),
+        accounts::accept_invite(&other, token, "Bea too", PASSWORD.to_owned(), &origin)
     );
     assert!(
         first.is_ok() != second.is_ok(),

@@ -3,6 +3,7 @@
 use axum::http::StatusCode;
 use domain::access::Role;
 use serde_json::{Value, json};
+use server::audit::Actor;
 use server::auth::create_token;
 
 use super::app::{As, HOME, PASSWORD, add_user, with_admin};
@@ -171,14 +172,28 @@ pub async fn pages_and_server_functions_follow_the_roles(db: &TestDb) {
     let (app, admin) = with_admin(db).await;
     add_user(db, "mo@example.test", Role::Member).await;
     add_user(db, "vi@example.test", Role::Viewer).await;
-    let member = create_token(&db.store, "mo@example.test", "t", Role::Member, None)
-        .await
-        .expect("token")
-        .0;
-    let viewer = create_token(&db.store, "vi@example.test", "t", Role::Viewer, None)
-        .await
-        .expect("token")
-        .0;
+    let member = create_token(
+        &db.store,
+        &Actor::cli(),
+        "mo@example.test",
+        "t",
+        Role::Member,
+        None,
+    )
+    .await
+    .expect("token")
+    .0;
+    let viewer = create_token(
+        &db.store,
+        &Actor::cli(),
+        "vi@example.test",
+        "t",
+        Role::Viewer,
+        None,
+    )
+    .await
+    .expect("token")
+    .0;
     let page =
         async |path: &str, who: As<'_>| app.send("GET", path, who, HOME, "", String::new()).await;
 

@@ -2,6 +2,7 @@
 //! Included by `tests/source.rs`.
 
 use domain::source::{CodeMappingInput, SourceNote};
+use server::audit::Actor;
 use server::source::SourceService;
 use server::storage::unix_ms_now;
 
@@ -25,7 +26,7 @@ pub async fn missing_file_is_a_note_on_that_frame_only(db: &TestDb) {
     let fake = fake(Some(TOKEN)).await;
     let source = SourceService::new(db.store.clone(), &fake.url);
     let repo = source
-        .save_repository(&token_input(TOKEN))
+        .save_repository(&Actor::cli(), &token_input(TOKEN))
         .await
         .expect("link");
     source
@@ -67,7 +68,7 @@ pub async fn bad_token_is_a_note_and_shows_in_settings(db: &TestDb) {
     let fake = fake(Some(TOKEN)).await;
     let source = SourceService::new(db.store.clone(), &fake.url);
     source
-        .save_repository(&token_input("ghp_wrong"))
+        .save_repository(&Actor::cli(), &token_input("ghp_wrong"))
         .await
         .expect("link");
     let tags = [("git.repository_url", REPO_URL), ("git.commit.sha", SHA)];
@@ -88,7 +89,7 @@ pub async fn rate_limit_stops_calls_until_reset(db: &TestDb) {
     let fake = fake(Some(TOKEN)).await;
     let source = SourceService::new(db.store.clone(), &fake.url);
     source
-        .save_repository(&token_input(TOKEN))
+        .save_repository(&Actor::cli(), &token_input(TOKEN))
         .await
         .expect("link");
     let reset = unix_ms_now() / 1000 + 3600;
@@ -145,7 +146,7 @@ async fn github_down_is_unavailable() {
     drop(listener);
     let source = SourceService::new(db.store.clone(), &closed);
     source
-        .save_repository(&token_input(TOKEN))
+        .save_repository(&Actor::cli(), &token_input(TOKEN))
         .await
         .expect("link");
     let tags = [("git.repository_url", REPO_URL), ("git.commit.sha", SHA)];

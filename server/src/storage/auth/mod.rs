@@ -71,6 +71,7 @@ pub struct NewIntakeToken<'a> {
 #[derive(Debug, Clone)]
 pub struct TokenRow {
     pub id: i64,
+    pub name: String,
     pub owner: UserRow,
     pub role: Role,
     pub expires_at: Option<i64>,

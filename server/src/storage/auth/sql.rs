@@ -205,9 +205,9 @@ macro_rules! auth_sql {
         }
 
         pub async fn token(pool: &Pool, token_hash: &[u8]) -> Result<Option<TokenRow>, StoreError> {
-            type Row = (i64, String, Option<i64>, Option<i64>, Option<i64>, i64, String, String, String, bool);
+            type Row = (i64, String, String, Option<i64>, Option<i64>, Option<i64>, i64, String, String, String, bool);
             let row: Option<Row> = sqlx::query_as(
-                "SELECT t.id, t.role, t.expires_at, t.last_used_at, t.revoked_at, \
+                "SELECT t.id, t.name, t.role, t.expires_at, t.last_used_at, t.revoked_at, \
                      u.id, u.email, u.display_name, u.role, u.disabled \
                  FROM api_tokens t JOIN users u ON u.id = t.user_id \
                  WHERE t.token_hash = $1",
@@ -215,9 +215,10 @@ macro_rules! auth_sql {
             .bind(token_hash)
             .fetch_optional(pool)
             .await?;
-            row.map(|(id, token_role, expires_at, last_used_at, revoked_at, uid, email, name, owner_role, disabled)| {
+            row.map(|(id, token_name, token_role, expires_at, last_used_at, revoked_at, uid, email, name, owner_role, disabled)| {
                 Ok(TokenRow {
                     id,
+                    name: token_name,
                     owner: user_row((uid, email, name, owner_role, disabled))?,
                     role: role(&token_role)?,
                     expires_at,

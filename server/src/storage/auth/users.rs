@@ -4,9 +4,10 @@
 //! demoting each other at once, through two instances even, cannot both succeed.
 
 use domain::access::{InviteView, ManagedUser, Role, UserChange, UserView};
+use domain::audit::AuditAction;
 
 use super::{NewUser, Store, StoreError, role};
-use crate::storage::unix_ms_now;
+use crate::storage::{AuditBy, AuditDetail, AuditRecord, unix_ms_now};
 
 /// The outcome of [`Store::update_user`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +55,43 @@ fn managed(
     })
 }
 
+/// The audit entries of a change to `user`, from its role and disabled flag before it.
+fn user_change_records<'a>(
+    by: &AuditBy<'a>,
+    user: &ManagedUser,
+    old_role: Role,
+    was_disabled: bool,
+) -> Vec<AuditRecord<'a>> {
+    let about = |extra: Option<(&str, String)>| {
+        let mut detail = AuditDetail::from([
+            ("user".to_owned(), user.id.to_string()),
+            ("email".to_owned(), user.email.clone()),
+        ]);
+        detail.extend(extra.map(|(k, v)| (k.to_owned(), v)));
+        detail
+    };
+    let mut records = Vec::new();
+    if user.role != old_role {
+        records.push(AuditRecord {
+            by: by.clone(),
+            action: AuditAction::UserRoleChanged,
+            detail: about(Some(("role", format!("{old_role} -> {}", user.role)))),
+        });
+    }
+    if user.disabled != was_disabled {
+        records.push(AuditRecord {
+            by: by.clone(),
+            action: if user.disabled {
+                AuditAction::UserDisabled
+            } else {
+                AuditAction::UserEnabled
+            },
+            detail: about(None),
+        });
+    }
+    records
+}
+
 /// The backend functions, written once. A transaction that reads before it writes starts with
 /// `$begin` and reads with `$lock`: on PostgreSQL a plain `BEGIN` and `FOR UPDATE` on the rows read;
 /// on SQLite `BEGIN IMMEDIATE` (the write lock at once, so another process's commit cannot turn the
@@ -79,6 +117,7 @@ macro_rules! users_sql {
             pool: &Pool,
             id: i64,
             change: UserChange,
+            by: &AuditBy<'_>,
         ) -> Result<UserUpdate, StoreError> {
             let mut tx = pool.begin_with($begin).await?;
             let admins: Vec<i64> = sqlx::query_scalar(concat!(
@@ -96,7 +135,8 @@ macro_rules! users_sql {
             let Some((current_role, current_disabled)) = current else {
                 return Ok(UserUpdate::NotFound);
             };
-            let new_role = change.role.unwrap_or(role(&current_role)?);
+            let old_role = role(&current_role)?;
+            let new_role = change.role.unwrap_or(old_role);
             let disabled = change.disabled.unwrap_or(current_disabled);
             let stays_admin = new_role == Role::Admin && !disabled;
             if !stays_admin && admins.iter().all(|admin| *admin == id) {
@@ -116,8 +156,12 @@ macro_rules! users_sql {
                     .execute(&mut *tx)
                     .await?;
             }
+            let updated = managed(row)?;
+            for record in user_change_records(by, &updated, old_role, current_disabled) {
+                crate::storage::audit::$sql::insert(&mut *tx, &record, unix_ms_now()).await?;
+            }
             tx.commit().await?;
-            Ok(UserUpdate::Updated(managed(row)?))
+            Ok(UserUpdate::Updated(updated))
         }
 
         pub async fn set_password(
@@ -125,6 +169,7 @@ macro_rules! users_sql {
             user_id: i64,
             password_hash: &str,
             keep_session: Option<i64>,
+            by: &AuditBy<'_>,
         ) -> Result<(), StoreError> {
             let mut tx = pool.begin().await?;
             sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
@@ -140,6 +185,12 @@ macro_rules! users_sql {
             .bind(keep_session)
             .execute(&mut *tx)
             .await?;
+            let record = AuditRecord {
+                by: by.clone(),
+                action: AuditAction::PasswordChanged,
+                detail: AuditDetail::from([("user".to_owned(), user_id.to_string())]),
+            };
+            crate::storage::audit::$sql::insert(&mut *tx, &record, unix_ms_now()).await?;
             tx.commit().await?;
             Ok(())
         }
@@ -261,21 +312,29 @@ impl Store {
 
     /// Changes a user's role or disabled flag; disabling ends their sessions. Refused when no enabled
     /// admin would remain.
-    pub async fn update_user(&self, id: i64, change: UserChange) -> Result<UserUpdate, StoreError> {
-        auth_call!(self, writer, self::update_user(id, change))
+    /// Audited as `by`'s in the same transaction (a role change and a (re-)enabling, each).
+    pub async fn update_user(
+        &self,
+        id: i64,
+        change: UserChange,
+        by: &AuditBy<'_>,
+    ) -> Result<UserUpdate, StoreError> {
+        auth_call!(self, writer, self::update_user(id, change, by))
     }
 
-    /// Replaces a user's password hash and ends their sessions but `keep_session`.
+    /// Replaces a user's password hash and ends their sessions but `keep_session`; audited as
+    /// `by`'s in the same transaction.
     pub async fn set_password(
         &self,
         user_id: i64,
         password_hash: &str,
         keep_session: Option<i64>,
+        by: &AuditBy<'_>,
     ) -> Result<(), StoreError> {
         auth_call!(
             self,
             writer,
-            self::set_password(user_id, password_hash, keep_session)
+            self::set_password(user_id, password_hash, keep_session, by)
         )
     }
 

@@ -109,6 +109,11 @@ impl PgStore {
                 include_str!("../../../../migrations/postgres/0009_assignment_comments.sql"),
             ),
             (
+                10,
+                "audit_log",
+                include_str!("../../../../migrations/postgres/0010_audit_log.sql"),
+            ),
+            (
                 11,
                 "intake_tokens",
                 include_str!("../../../../migrations/postgres/0011_intake_tokens.sql"),

@@ -141,6 +141,11 @@ impl SqliteStore {
                 include_str!("../../../../migrations/sqlite/0009_assignment_comments.sql"),
             ),
             (
+                10,
+                "audit_log",
+                include_str!("../../../../migrations/sqlite/0010_audit_log.sql"),
+            ),
+            (
                 11,
                 "intake_tokens",
                 include_str!("../../../../migrations/sqlite/0011_intake_tokens.sql"),
