@@ -414,10 +414,12 @@ impl ExplorerBackend for StoreBackend {
         caller: Caller,
         request: IntakeTokenRequest,
     ) -> BackendFuture<'_, CreatedIntakeToken> {
+        let actor = actor();
         Box::pin(async move {
-            let created = intake_tokens::create(&self.0, &request.name, Some(caller.user.id))
-                .await
-                .map_err(account_error)?;
+            let created =
+                intake_tokens::create(&self.0, &actor?, &request.name, Some(caller.user.id))
+                    .await
+                    .map_err(account_error)?;
             tracing::info!(
                 admin = caller.user.id,
                 id = created.id,
@@ -428,8 +430,9 @@ impl ExplorerBackend for StoreBackend {
     }
 
     fn revoke_intake_token(&self, id: i64) -> BackendFuture<'_, ()> {
+        let actor = actor();
         Box::pin(async move {
-            intake_tokens::revoke(&self.0, id)
+            intake_tokens::revoke(&self.0, &actor?, id)
                 .await
                 .map_err(account_error)
         })

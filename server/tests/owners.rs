@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use domain::query::{IssueQuery, parse_search};
 use domain::source::{Credentials, RepositoryInput, SuggestedOwners};
 use fake_github::{Config, FakeGitHub};
+use server::audit::Actor;
 use server::source::SourceService;
 use server::storage::{Store, TimeWindow, unix_ms_now};
 use store::TestDb;
@@ -33,16 +34,19 @@ async fn fake(root: &Path) -> FakeGitHub {
 
 async fn link(source: &SourceService) {
     source
-        .save_repository(&RepositoryInput {
-            id: None,
-            owner: "acme".into(),
-            name: "shop".into(),
-            api_base_url: None,
-            credentials: Credentials::Token {
-                token: TOKEN.into(),
+        .save_repository(
+            &Actor::cli(),
+            &RepositoryInput {
+                id: None,
+                owner: "acme".into(),
+                name: "shop".into(),
+                api_base_url: None,
+                credentials: Credentials::Token {
+                    token: TOKEN.into(),
+                },
+                services: Vec::new(),
             },
-            services: Vec::new(),
-        })
+        )
         .await
         .expect("link");
 }

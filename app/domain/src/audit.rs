@@ -42,6 +42,8 @@ audit_actions! {
     UserEnabled => "user_enabled",
     TokenCreated => "token_created",
     TokenRevoked => "token_revoked",
+    IntakeTokenCreated => "intake_token_created",
+    IntakeTokenRevoked => "intake_token_revoked",
     PasswordChanged => "password_changed",
     RepositoryLinked => "repository_linked",
     RepositoryUpdated => "repository_updated",

@@ -16,7 +16,8 @@ use crate::account_api::me;
 use crate::api::{Snapshot, activity, distribution, issue, unmerge_form_action};
 use crate::components::{
     ActivityTimeline, Ago, AssigneeControl, BarChart, Breakdowns, CommentForm, ErrorNotice,
-    FingerprintTree, IssueRights, Loading, RangePicker, StatusBadge, StatusControl, SuggestedOwners,
+    FingerprintTree, IssueRights, Loading, RangePicker, StatusBadge, StatusControl,
+    SuggestedOwners,
 };
 use crate::teamwork_api::assignees;
 use crate::terms::toggle_facet;

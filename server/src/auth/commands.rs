@@ -54,7 +54,7 @@ pub async fn token_create(args: &TokenCreateArgs) -> anyhow::Result<()> {
 
 pub async fn intake_token_create(args: &IntakeTokenCreateArgs) -> anyhow::Result<()> {
     let store = Store::connect(&args.database.database_url).await?;
-    let created = super::intake_tokens::create(&store, &args.name, None).await?;
+    let created = super::intake_tokens::create(&store, &Actor::cli(), &args.name, None).await?;
     tracing::info!(name = %args.name, prefix = %created.prefix, "intake token created");
     println!("{}", created.token);
     Ok(())

@@ -12,9 +12,11 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use domain::audit::AuditAction;
 use domain::intake::{CreatedIntakeToken, IntakeTokenView};
 
 use super::{AuthError, TOUCH_EVERY_MS, secret};
+use crate::audit::{Actor, detail};
 use crate::storage::{NewIntakeToken, Store, StoreError, unix_ms_now};
 
 /// How long a token's verdict (live, or unknown/revoked) is trusted before the database is asked
@@ -62,9 +64,10 @@ impl FromStr for RequireToken {
     }
 }
 
-/// Stores a new intake token; the token itself is returned once.
+/// Stores a new intake token (audited as `actor`'s); the token itself is returned once.
 pub async fn create(
     store: &Store,
+    actor: &Actor,
     name: &str,
     created_by: Option<i64>,
 ) -> Result<CreatedIntakeToken, AuthError> {
@@ -83,6 +86,14 @@ pub async fn create(
             created_by,
         })
         .await?;
+    let what = detail([
+        ("intake_token", id.to_string()),
+        ("name", name.to_owned()),
+        ("prefix", prefix.clone()),
+    ]);
+    actor
+        .record(store, AuditAction::IntakeTokenCreated, what)
+        .await?;
     Ok(CreatedIntakeToken { id, token, prefix })
 }
 
@@ -90,9 +101,12 @@ pub async fn list(store: &Store) -> Result<Vec<IntakeTokenView>, AuthError> {
     Ok(store.intake_tokens().await?)
 }
 
-pub async fn revoke(store: &Store, id: i64) -> Result<(), AuthError> {
+pub async fn revoke(store: &Store, actor: &Actor, id: i64) -> Result<(), AuthError> {
     if store.revoke_intake_token(id).await? {
-        Ok(())
+        let what = detail([("intake_token", id.to_string())]);
+        Ok(actor
+            .record(store, AuditAction::IntakeTokenRevoked, what)
+            .await?)
     } else {
         Err(AuthError::NotFound("intake token"))
     }

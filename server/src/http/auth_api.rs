@@ -44,12 +44,7 @@ pub(super) fn local_path(next: &str) -> &str {
 }
 
 /// Starts a session for `user` (every way of signing in ends here) and goes to `to`.
-pub(super) async fn signed_in(
-    auth: &Auth,
-    user: &UserView,
-    origin: &Origin,
-    to: &str,
-) -> Response {
+pub(super) async fn signed_in(auth: &Auth, user: &UserView, origin: &Origin, to: &str) -> Response {
     match auth.start_session(user, origin).await {
         Ok(session) => {
             tracing::info!(user = user.id, "signed in");

@@ -10,6 +10,7 @@ use domain::intake::{CreatedIntakeToken, IntakeTokenRequest, IntakeTokenView};
 
 use super::Guarded;
 use super::error::ApiError;
+use crate::audit::Actor;
 use crate::auth::intake_tokens;
 use crate::storage::Store;
 
@@ -31,10 +32,12 @@ async fn list(State(store): State<Store>) -> Result<Json<Vec<IntakeTokenView>>, 
 async fn create(
     State(store): State<Store>,
     Extension(caller): Extension<Caller>,
+    actor: Actor,
     request: Result<Json<IntakeTokenRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<CreatedIntakeToken>), ApiError> {
     let Json(request) = request.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let created = intake_tokens::create(&store, &request.name, Some(caller.user.id)).await?;
+    let created =
+        intake_tokens::create(&store, &actor, &request.name, Some(caller.user.id)).await?;
     tracing::info!(
         admin = caller.user.id,
         id = created.id,
@@ -46,12 +49,13 @@ async fn create(
 async fn revoke(
     State(store): State<Store>,
     Extension(caller): Extension<Caller>,
+    actor: Actor,
     Path(raw): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = raw
         .parse()
         .map_err(|_| ApiError::NotFound("intake token"))?;
-    intake_tokens::revoke(&store, id).await?;
+    intake_tokens::revoke(&store, &actor, id).await?;
     tracing::info!(admin = caller.user.id, id, "intake token revoked");
     Ok(StatusCode::NO_CONTENT)
 }

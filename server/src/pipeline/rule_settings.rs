@@ -67,7 +67,11 @@ impl RuleSettings {
             .store
             .grouping_samples(service, StackRulesPreview::MAX_EVENTS)
             .await?;
-        let before = self.book.for_service(service).unwrap_or_default();
+        let before = self
+            .book
+            .for_service(service)
+            .map(|(_, rules)| rules)
+            .unwrap_or_default();
         let service = service.to_owned();
         tokio::task::spawn_blocking(move || rules_preview(&service, &samples, &before, &after))
             .await

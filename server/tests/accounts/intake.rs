@@ -6,6 +6,7 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use domain::access::Role;
 use serde_json::json;
+use server::audit::Actor;
 use server::auth::intake_tokens::{self, IntakeTokens, RequireToken};
 
 use super::app::{As, HOME, PASSWORD, add_user, with_admin};
@@ -50,7 +51,7 @@ pub async fn intake_tokens_are_made_by_admins_verified_and_revoked(db: &TestDb) 
     let created = created.json();
     let token = created["token"].as_str().expect("token").to_owned();
     assert!(token.starts_with("spi_"), "{token}");
-    let from_cli = intake_tokens::create(&db.store, "from the CLI", None)
+    let from_cli = intake_tokens::create(&db.store, &Actor::cli(), "from the CLI", None)
         .await
         .expect("created");
 
@@ -107,6 +108,21 @@ pub async fn intake_tokens_are_made_by_admins_verified_and_revoked(db: &TestDb) 
     assert_eq!(gone.status, StatusCode::NO_CONTENT, "{}", gone.body);
     let again = app.json("DELETE", &path, As::Token(&admin), None).await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
+    for (action, count) in [("intake_token_created", 2), ("intake_token_revoked", 1)] {
+        let audited = app
+            .json(
+                "GET",
+                &format!("/api/v1/audit?action={action}"),
+                As::Token(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(audited.status, StatusCode::OK, "{}", audited.body);
+        let entries = audited.json();
+        let entries = entries["entries"].as_array().expect("entries");
+        assert_eq!(entries.len(), count, "{action}: {entries:?}");
+        assert!(!audited.body.contains(&token) && !audited.body.contains(&from_cli.token));
+    }
 
     // Another instance, and this one once its verdict is old, refuse the revoked token.
     let other = IntakeTokens::new(db.store.clone(), RequireToken::All);

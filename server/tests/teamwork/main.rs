@@ -39,6 +39,7 @@ pub const CY: &str = "cy@example.test";
 impl Team {
     pub async fn new(db: &TestDb) -> Self {
         use domain::access::Role;
+        use server::audit::Actor;
         use server::auth::{create_token, create_user};
         let (app, admin) = app::with_admin(db).await;
         let mut tokens = Vec::new();
@@ -47,10 +48,17 @@ impl Team {
             (CY, "", Role::Member),
             ("vi@example.test", "Vi", Role::Viewer),
         ] {
-            create_user(&db.store, email, name, app::PASSWORD.to_owned(), role)
-                .await
-                .expect("user");
-            let (token, _) = create_token(&db.store, email, "tests", role, None)
+            create_user(
+                &db.store,
+                email,
+                name,
+                app::PASSWORD.to_owned(),
+                role,
+                &Actor::cli(),
+            )
+            .await
+            .expect("user");
+            let (token, _) = create_token(&db.store, &Actor::cli(), email, "tests", role, None)
                 .await
                 .expect("token");
             tokens.push(token);
