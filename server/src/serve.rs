@@ -95,6 +95,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             },
         );
         servers.spawn(serve_port("explorer", addr, ui));
+        SourceService::new(store.clone(), &args.github_api_url).keep_owners_fresh();
     }
     if let Listen::On(addr) = args.agent_listen {
         servers.spawn(serve_port(

@@ -93,7 +93,28 @@ suite!(
     owners_at_the_commit_then_stored_and_searchable,
     codeowners_where_github_looks_first,
     without_a_repository_nobody_is_suggested,
+    the_background_round_finds_owners_of_unopened_issues,
 );
+
+async fn the_background_round_finds_owners_of_unopened_issues(db: &TestDb) {
+    let fake = fake(&fixture_repo()).await;
+    let source = SourceService::new(db.store.clone(), &fake.url);
+    let issue = issue_at(&db.store, "checkout", SHA).await;
+    assert_eq!(
+        source.refresh_owners().await.expect("round"),
+        0,
+        "no repository linked"
+    );
+    assert_eq!(fake.requests(), Vec::<String>::new());
+
+    link(&source).await;
+    assert_eq!(source.refresh_owners().await.expect("round"), 1);
+    assert_eq!(found(&db.store, "owner:@acme/payments").await, vec![issue]);
+    // Done until the issue sees a newer event.
+    fake.clear_requests();
+    assert_eq!(source.refresh_owners().await.expect("round"), 0);
+    assert_eq!(fake.requests(), Vec::<String>::new());
+}
 
 async fn owners_at_the_commit_then_stored_and_searchable(db: &TestDb) {
     let fake = fake(&fixture_repo()).await;

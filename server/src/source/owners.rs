@@ -2,13 +2,16 @@
 //! at the event's commit (else the default branch), matched against the repository path of the
 //! culprit frame.
 //!
-//! When: on demand, as the issue page asks for them, never at intake (one GitHub read per event is
-//! what intake cannot afford). The result is stored on the issue (so `owner:` searches find it) and
+//! When: as the issue page asks for them, and in the background for recently seen issues
+//! ([`SourceService::keep_owners_fresh`]), never at intake (one GitHub read per event is what intake
+//! cannot afford). The result is stored on the issue (so `owner:` searches find it) and
 //! reused while the issue's latest event is the one it was computed for; a newer event recomputes it,
 //! which costs database reads only while the commit is the same (the source cache keeps reads at a
 //! commit for good). Results read at a branch, or without a repository, expire after
 //! [`BRANCH_TTL_MS`]. Any instance may compute and store them; the last write wins and all compute
 //! the same thing. When GitHub fails, what was stored stays and nothing new is stored.
+
+use std::time::Duration;
 
 use domain::grouping::{GroupingVersion, StackRules, culprit_frame};
 use domain::query::EventDetail;
@@ -24,7 +27,51 @@ use super::snippets::{fail, tag};
 use crate::github::SourceError;
 use crate::storage::{CachedFile, StoreError, StoredOwners, unix_ms_now};
 
+/// How often each instance looks for issues whose owners are due.
+pub const OWNERS_REFRESH: Duration = Duration::from_secs(5 * 60);
+/// Issues looked at per round: GitHub reads at a commit are cached, so a round costs few calls.
+const OWNERS_PER_ROUND: i64 = 200;
+/// Only issues seen this recently are kept fresh in the background (older ones on page view).
+const OWNERS_SEEN_WITHIN_MS: i64 = 7 * 24 * 3_600_000;
+
 impl SourceService {
+    /// Computes the owners of recently seen issues that have none or stale ones, so `owner:`
+    /// finds issues nobody has opened yet; the number of issues looked at. Without a linked
+    /// repository there is nothing to read.
+    pub async fn refresh_owners(&self) -> Result<usize, StoreError> {
+        if self.store.linked_repositories().await?.is_empty() {
+            return Ok(0);
+        }
+        let now = unix_ms_now();
+        let due = self
+            .store
+            .issues_due_for_owners(now - OWNERS_SEEN_WITHIN_MS, now, OWNERS_PER_ROUND)
+            .await?;
+        for &issue_id in &due {
+            self.suggested_owners(issue_id).await?;
+        }
+        Ok(due.len())
+    }
+
+    /// Runs [`Self::refresh_owners`] every [`OWNERS_REFRESH`], first after one period. Safe on
+    /// every instance: they compute the same owners, and reads at a commit are cached in the
+    /// database, so a second instance's round costs database reads only.
+    pub fn keep_owners_fresh(self) {
+        tokio::spawn(async move {
+            let start = tokio::time::Instant::now() + OWNERS_REFRESH;
+            let mut tick = tokio::time::interval_at(start, OWNERS_REFRESH);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                match self.refresh_owners().await {
+                    Ok(0) => {}
+                    Ok(looked_at) => tracing::debug!(looked_at, "suggested owners refreshed"),
+                    Err(error) => tracing::warn!(%error, "refreshing suggested owners failed"),
+                }
+            }
+        });
+    }
+
     /// The issue's suggested owners, computed when the stored ones are stale; `None` for an issue
     /// without events. GitHub failures leave the stored owners (or none) in place.
     pub async fn suggested_owners(

@@ -118,6 +118,28 @@ macro_rules! owners_sql {
             tx.commit().await?;
             Ok(())
         }
+
+        /// Unmerged issues seen since `seen_since` whose owners were never computed, have
+        /// expired, or predate the issue's latest event; most recently seen first.
+        pub async fn due(
+            pool: &Pool,
+            seen_since: i64,
+            now: i64,
+            limit: i64,
+        ) -> Result<Vec<i64>, StoreError> {
+            Ok(sqlx::query_scalar(
+                "SELECT i.id FROM issues i \
+                 LEFT JOIN issue_owner_sources s ON s.issue_id = i.id \
+                 WHERE i.merged_into IS NULL AND i.last_seen >= $1 \
+                 AND (s.issue_id IS NULL OR s.expires_at < $2 OR s.computed_at < i.last_seen) \
+                 ORDER BY i.last_seen DESC, i.id DESC LIMIT $3",
+            )
+            .bind(seen_since)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?)
+        }
     };
 }
 
@@ -135,6 +157,20 @@ impl Store {
         match self {
             Self::Sqlite(s) => sqlite::load(s.reader().pool, issue_id).await,
             Self::Postgres(s) => postgres::load(s.reader().pool, issue_id).await,
+        }
+    }
+
+    /// Issues whose suggested owners are due for (re)computing, at most `limit`
+    /// ([`owners_sql`]'s `due`).
+    pub async fn issues_due_for_owners(
+        &self,
+        seen_since: i64,
+        now: i64,
+        limit: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        match self {
+            Self::Sqlite(s) => sqlite::due(s.reader().pool, seen_since, now, limit).await,
+            Self::Postgres(s) => postgres::due(s.reader().pool, seen_since, now, limit).await,
         }
     }
 
