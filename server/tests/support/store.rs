@@ -23,24 +23,35 @@ const SKIP_POSTGRES: &str = "STACKPRINT_SKIP_POSTGRES";
 static SEQ: AtomicU64 = AtomicU64::new(1);
 
 /// Every case runs once per backend: `sqlite::case` and `postgres::case` (PostgreSQL when
-/// `STACKPRINT_TEST_POSTGRES_URL` names one).
+/// `STACKPRINT_TEST_POSTGRES_URL` names one). A case that has not finished after
+/// [`CASE_DEADLINE`] fails with its name instead of holding the whole run.
 macro_rules! suite {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
             $(#[tokio::test]
             async fn $case() {
-                super::$case(&super::TestDb::sqlite().await).await;
+                let db = super::TestDb::sqlite().await;
+                super::store::finish(stringify!($case), super::$case(&db)).await;
             })*
         }
         mod postgres {
             $(#[tokio::test]
             async fn $case() {
                 if let Some(db) = super::TestDb::postgres().await {
-                    super::$case(&db).await;
+                    super::store::finish(stringify!($case), super::$case(&db)).await;
                 }
             })*
         }
     };
+}
+
+/// Longer than any case takes on a loaded 2-core machine; a hang, not a slow run, exceeds it.
+pub const CASE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(180);
+
+pub async fn finish(case: &str, run: impl std::future::Future<Output = ()>) {
+    if tokio::time::timeout(CASE_DEADLINE, run).await.is_err() {
+        panic!("{case} did not finish within {CASE_DEADLINE:?}");
+    }
 }
 
 fn unique() -> String {
