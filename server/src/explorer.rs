@@ -1,7 +1,7 @@
 //! The explorer UI: Leptos pages rendered here and hydrated in the browser, reading through the store.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use app::api::IntakeAddresses;
 use app::backend::{Backend, BackendError, BackendFuture, ExplorerBackend, RequestHost};
@@ -31,7 +31,7 @@ use domain::source::{
 use domain::teamwork::{Comment, UserKey, UserRef};
 use leptos::config::LeptosOptions;
 use leptos::prelude::{provide_context, use_context};
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 
 use crate::audit::Actor;
 use crate::auth::{Auth, AuthError, accounts, intake_tokens, tokens};
@@ -479,6 +479,14 @@ pub struct IntakeListen {
     pub otlp: Option<SocketAddr>,
 }
 
+/// The app's pages, generated once per process: generating them sets a process-wide flag under
+/// which a resource first polled meanwhile, on any thread, waits forever (leptos-rs/leptos#4773), so
+/// an app built while another one in the same process renders a page (tests do) would hang it.
+pub fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+    ROUTES.clone()
+}
+
 pub fn router(
     store: Store,
     site: &Site,
@@ -500,7 +508,7 @@ pub fn router(
         .site_addr(addr)
         .build();
     let backend = Backend(Arc::new(StoreBackend(store, source, auth, rules)));
-    let routes = generate_route_list(App);
+    let routes = route_list();
     Router::new()
         .leptos_routes_with_context(
             &options,

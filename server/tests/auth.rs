@@ -213,7 +213,7 @@ async fn the_route_table_matches_what_is_routed() {
             .any(|r| r.method.as_str() == method && r.path == path)
     };
     // Every page Leptos routes and every server function registered has a rule...
-    let pages: Vec<String> = leptos_axum::generate_route_list(app::App)
+    let pages: Vec<String> = server::explorer::route_list()
         .into_iter()
         .map(|route| route.path().to_owned())
         .collect();

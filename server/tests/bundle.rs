@@ -22,11 +22,15 @@ const SERVER_ONLY: &[&str] = &[
 
 #[test]
 fn the_browser_bundle_carries_no_secret_handling_code() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site/pkg/stackprint_bg.wasm");
-    let bundle = std::fs::read(&path).unwrap_or_else(|e| {
-        panic!("{}: {e} (build it with `make site-debug`)", path.display())
-    });
-    assert!(bundle.len() > 100_000, "{} is not a built bundle", path.display());
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site/pkg/stackprint_bg.wasm");
+    let bundle = std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (build it with `make site-debug`)", path.display()));
+    assert!(
+        bundle.len() > 100_000,
+        "{} is not a built bundle",
+        path.display()
+    );
     let found: Vec<&str> = SERVER_ONLY
         .iter()
         .copied()
@@ -36,5 +40,8 @@ fn the_browser_bundle_carries_no_secret_handling_code() {
                 .any(|window| window == name.as_bytes())
         })
         .collect();
-    assert!(found.is_empty(), "server-only code in the bundle: {found:?}");
+    assert!(
+        found.is_empty(),
+        "server-only code in the bundle: {found:?}"
+    );
 }
