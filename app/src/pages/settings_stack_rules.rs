@@ -106,7 +106,8 @@ fn service_list(list: Vec<StackRulesVersion>) -> impl IntoView {
 
 type Refusable<T> = Result<Result<T, RulesRefusal>, ServerFnError>;
 
-/// One service's rules: the text, Preview and Save, with what each answered.
+/// One service's rules: the text, Preview and Save, with what each answered. The form keeps its text
+/// and version after a save (reloading the history here would remount it and drop the answer).
 #[component]
 fn RulesEditor(service: String, saved: Callback<()>) -> impl IntoView {
     let hydrated = use_hydrated();
@@ -135,10 +136,7 @@ fn RulesEditor(service: String, saved: Callback<()>) -> impl IntoView {
                                     text
                                     version
                                     hydrated
-                                    saved=Callback::new(move |()| {
-                                        history.refetch();
-                                        saved.run(());
-                                    })
+                                    saved
                                 />
                             }
                                 .into_any()
