@@ -15,8 +15,9 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::issue_rows::{BulkBar, ListSelection, Results, SortLinks};
+use crate::account_api::me;
 use crate::api::{ExplorerPage, Snapshot, explorer_facets, explorer_issues, intake_dropped};
-use crate::components::{ErrorNotice, FacetPanel, Loading, RangePicker, SearchBar};
+use crate::components::{ErrorNotice, FacetPanel, IssueRights, Loading, RangePicker, SearchBar};
 use crate::url::ListState;
 
 /// A warning above the list when intake refused requests, so nobody loses errors silently: how many
@@ -78,6 +79,14 @@ pub fn IssueListPage() -> impl IntoView {
             explorer_facets(search, range).await.map(Some)
         },
     );
+    // Viewers get no bulk triage: neither the bar nor the rows' checkboxes (the server refuses it).
+    let signed_in = Resource::new(|| (), |()| me());
+    let triage = move || async move {
+        signed_in
+            .await
+            .map_or_else(|_| IssueRights::read_only(), IssueRights::of)
+            .triage
+    };
     let selection = ListSelection::new();
     Effect::watch(move || state.get(), move |_, _, _| selection.clear(), false);
     let refresh = Callback::new(move |()| {
@@ -138,14 +147,20 @@ pub fn IssueListPage() -> impl IntoView {
                 <div class="explorer-results">
                     <div class="results-bar">
                         {move || view! { <SortLinks state=state.get() /> }}
-                        <BulkBar selection refresh />
+                        <Transition>
+                            {move || Suspend::new(async move {
+                                triage().await.then(|| view! { <BulkBar selection refresh /> })
+                            })}
+                        </Transition>
                     </div>
                     <Transition fallback=Loading>
                         {move || Suspend::new(async move {
                             let shown = state.get_untracked();
+                            let triage = triage().await;
                             match issues.await {
                                 Ok(Some(snapshot)) => {
-                                    view! { <Results state=shown snapshot selection /> }.into_any()
+                                    view! { <Results state=shown snapshot selection triage /> }
+                                        .into_any()
                                 }
                                 Ok(None) => {
                                     view! {

@@ -216,6 +216,8 @@ pub fn Results(
     state: ListState,
     snapshot: Snapshot<ExplorerPage>,
     selection: ListSelection,
+    /// Whether the rows can be checked for a bulk change (members and admins).
+    triage: bool,
 ) -> impl IntoView {
     let Snapshot {
         now,
@@ -276,7 +278,7 @@ pub fn Results(
         .into_iter()
         .enumerate()
         .map(|(index, row)| {
-            view! { <IssueRow row index now bucket_ms selection state=state.clone() /> }
+            view! { <IssueRow row index now bucket_ms selection triage state=state.clone() /> }
         })
         .collect_view();
     view! {
@@ -284,14 +286,19 @@ pub fn Results(
             <caption class="visually-hidden">"Issues"</caption>
             <thead>
                 <tr>
-                    <th scope="col" class="select">
-                        <input
-                            type="checkbox"
-                            aria-label="Select every issue on this page"
-                            prop:checked=all_checked
-                            on:change=toggle_all
-                        />
-                    </th>
+                {triage
+                    .then(|| {
+                        view! {
+                            <th scope="col" class="select">
+                                <input
+                                    type="checkbox"
+                                    aria-label="Select every issue on this page"
+                                    prop:checked=all_checked
+                                    on:change=toggle_all
+                                />
+                            </th>
+                        }
+                    })}
                     <th scope="col">"Issue"</th>
                     <th scope="col">"Trend"</th>
                     <th scope="col" class="numeric" title="Events in the time range">
@@ -315,6 +322,7 @@ fn IssueRow(
     now: i64,
     bucket_ms: i64,
     selection: ListSelection,
+    triage: bool,
     state: ListState,
 ) -> impl IntoView {
     let Row {
@@ -357,17 +365,22 @@ fn IssueRow(
             class:cursor=move || selection.cursor.get() == Some(index)
             class:checked=move || selection.checked.with(|c| c.contains(&id))
         >
-            <td class="select">
-                <input
-                    type="checkbox"
-                    name="ids[]"
-                    value=id.to_string()
-                    form=BULK_FORM
-                    aria-label=label
-                    prop:checked=move || selection.checked.with(|c| c.contains(&id))
-                    on:change=move |_| selection.toggle(id)
-                />
-            </td>
+            {triage
+                .then(|| {
+                    view! {
+                        <td class="select">
+                            <input
+                                type="checkbox"
+                                name="ids[]"
+                                value=id.to_string()
+                                form=BULK_FORM
+                                aria-label=label
+                                prop:checked=move || selection.checked.with(|c| c.contains(&id))
+                                on:change=move |_| selection.toggle(id)
+                            />
+                        </td>
+                    }
+                })}
             <td class="issue-cell">
                 <a class="issue-link" href=format!("/issues/{id}") title=issue.message.clone()>
                     <span class="error-type">{issue.error_type}</span>

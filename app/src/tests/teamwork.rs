@@ -156,3 +156,35 @@ async fn the_assign_form_works_without_the_wasm() {
         assert_eq!(calls, [("cy@example.test".to_owned(), 7, want)], "{body}");
     }
 }
+
+/// The issue list as `role`: the bulk status bar and the rows' checkboxes are for members.
+async fn list_as(role: Role) -> String {
+    let backend = Arc::new(Fake {
+        issues: vec![summary()],
+        rows: vec![row(false)],
+        facets: facets(),
+        ..Fake::default()
+    });
+    let request = Request::get("/").body(Body::empty()).expect("request");
+    let answer = respond(router_as(backend, 4, "someone@example.test", role), request).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    answer.body
+}
+
+#[tokio::test]
+async fn only_members_get_the_bulk_status_bar() {
+    let viewer = list_as(Role::Viewer).await;
+    assert_contains(&viewer, &[r#"href="/issues/7""#, "ZeroDivisionError"]);
+    for control in ["bulk-bar", r#"type="checkbox""#, r#"form="bulk-status""#] {
+        assert!(!viewer.contains(control), "a viewer sees no {control}");
+    }
+    let member = list_as(Role::Member).await;
+    assert_contains(
+        &member,
+        &[
+            r#"class="bulk-bar""#,
+            r#"aria-label="Select every issue on this page""#,
+            r#"form="bulk-status""#,
+        ],
+    );
+}
